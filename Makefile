@@ -1,0 +1,57 @@
+# One task runner for people, the README and CI.
+#   make demo   set up, then run the main job on real data and show the results
+#   make test   set up, then run every check and test
+#   make check  lint, format, types and layer contracts only
+#   make bench  speed and memory benchmarks (ratios against a floor measured in the same run)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export JSNA_SHARED ?= $(abspath ../shared)
+export JSNA_DATA_MIRROR ?= $(JSNA_SHARED)/data
+
+.PHONY: setup demo test check lint format types contracts pytest bench lock clean docs
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/jsna demo
+
+test: check pytest
+
+check: setup lint types contracts
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+types: setup
+	$(BIN)/mypy jsna/stats
+
+contracts: setup
+	$(BIN)/lint-imports
+
+pytest: setup
+	$(BIN)/pytest -n 2
+
+bench: setup
+	$(BIN)/python benchmarks/stats.py
+
+# Regenerate the lock file after changing dependencies in pyproject.toml.
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``jsna`` command line: wires the stages together and turns errors into exit codes."""

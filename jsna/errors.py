@@ -1,0 +1,48 @@
+"""The one error tree of jsna.
+
+::
+
+    Exception
+    ├── ValueError
+    │   └── jsna.stats.StatsInputError   bad input to a statistics function
+    └── JsnaError                        every other error jsna raises on purpose
+        └── InputFileError               a file a user gave us is unreadable or breaks a rule
+
+``jsna.stats`` is a pure layer that imports nothing from ``jsna``, so its
+``StatsInputError`` stands beside this tree rather than under it; the command
+line treats both the same way. Only ``jsna.web`` maps errors to HTTP status
+codes and only ``jsna.cli`` maps them to exit codes and one-line messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jsna.stats import StatsInputError
+
+__all__ = ["USER_ERRORS", "InputFileError", "JsnaError", "StatsInputError"]
+
+
+class JsnaError(Exception):
+    """Base of the errors jsna raises deliberately, with a message meant for a person."""
+
+
+class InputFileError(JsnaError):
+    """A file given by the user cannot be used; the message names the file, row and column."""
+
+    def __init__(
+        self, path: Path | str, message: str, *, row: int | None = None, column: str | None = None
+    ):
+        where = str(path)
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.row = row
+        self.column = column
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (JsnaError, StatsInputError)
+"""Errors caused by what the user gave us: reported in one line, never as a traceback."""
