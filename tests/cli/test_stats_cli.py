@@ -1,0 +1,110 @@
+"""``jsna stats``: methods from the command line, with clear errors for bad files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import jsna.stats
+from jsna.cli.main import cli
+from jsna.cli.stats import METHODS
+from jsna.stats import crude_rate
+from tests.stats.vectors import read_vector
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jsna.cli", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_every_public_method_has_a_command() -> None:
+    public = set(jsna.stats.__all__) - {"StatsInputError"}
+    assert public <= set(METHODS)
+    result = CliRunner().invoke(cli, ["stats", "--help"])
+    assert result.exit_code == 0
+    for name in public:
+        assert name.replace("_", "-") in result.output
+
+
+@pytest.mark.parametrize("name", sorted(set(jsna.stats.__all__) - {"StatsInputError"}))
+def test_method_help_teaches(name: str) -> None:
+    result = CliRunner().invoke(cli, ["stats", name.replace("_", "-"), "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: cli stats" in result.output
+    assert "--out" in result.output
+
+
+def test_grouped_rate_file_matches_library(tmp_path: Path) -> None:
+    source = read_vector("rate.csv").dropna(subset=["Numerator", "Denominator"])
+    infile = tmp_path / "rates.csv"
+    source.to_csv(infile, index=False)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "stats",
+            "crude-rate",
+            str(infile),
+            "--x",
+            "Numerator",
+            "--n",
+            "Denominator",
+            "--group-by",
+            "Area",
+            "--confidence",
+            "95",
+            "--confidence",
+            "99.8",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out)
+    expected = crude_rate(
+        source, "Numerator", "Denominator", group_by="Area", confidence=(0.95, 0.998)
+    )
+    pd.testing.assert_frame_equal(written, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_bad_row_is_reported_by_file_line_and_exit_code(tmp_path: Path) -> None:
+    infile = tmp_path / "bad.csv"
+    infile.write_text("area,count,pop\nA,5,100\nB,-3,200\n")
+    result = run("stats", "proportion", str(infile), "--x", "count", "--n", "pop")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: {infile}: x (column 'count'): must be >= 0 (counts cannot be negative); got -3 at row 3"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    infile = tmp_path / "empty.csv"
+    infile.write_text("")
+    result = run("stats", "proportion", str(infile), "--x", "count", "--n", "pop")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {infile}: cannot be read as CSV")
+
+
+def test_traceback_flag_shows_the_stack(tmp_path: Path) -> None:
+    infile = tmp_path / "bad.csv"
+    infile.write_text("count,pop\n1,0\n")
+    result = run("--traceback", "stats", "proportion", str(infile), "--x", "count", "--n", "pop")
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_bad_number_option(tmp_path: Path) -> None:
+    infile = tmp_path / "ok.csv"
+    infile.write_text("count,pop\n1,10\n")
+    result = run(
+        "stats", "proportion", str(infile), "--x", "count", "--n", "pop", "--multiplier", "abc"
+    )
+    assert result.returncode == 2
+    assert "'abc' is not a number" in result.stderr
