@@ -91,9 +91,13 @@ def make_groups(data: pd.DataFrame, group_by: Hashable | Sequence[Hashable] | No
     columns = as_column_list(group_by)
     if not columns:
         return Groups(np.zeros(len(data), dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1)))
-    grouped = data.groupby(columns, sort=False, dropna=False, observed=True)
-    codes = np.asarray(grouped.ngroup().to_numpy(), dtype=np.intp)
-    first_rows = np.unique(codes, return_index=True)[1]
+    codes = np.zeros(len(data), dtype=np.intp)
+    for column in columns:
+        column_codes, uniques = pd.factorize(data[column], use_na_sentinel=False)
+        combined = codes * len(uniques) + column_codes
+        codes = np.asarray(pd.factorize(combined)[0], dtype=np.intp)
+    # factorize numbers groups by first appearance, so first rows come out in code order.
+    first_rows = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
     keys = data.iloc[first_rows][columns].reset_index(drop=True)
     return Groups(codes, keys)
 

@@ -1,0 +1,170 @@
+"""Speed and memory of the statistics core against a floor measured in the same run.
+
+For each method the floor is a plain pandas ``groupby(...).sum()`` of the same
+input columns: the least any grouped statistic must do. The script prints the
+best of several timings, its ratio to the floor (target: within 3x), peak
+memory (tracemalloc) and the speed-up over the R package PHEindicatormethods
+2.1.0 on a machine of this size (the R timings are quoted from the issue, not
+measured here: R is not installed).
+
+Run with ``make bench`` (or ``python benchmarks/stats.py --quick`` for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from jsna import stats
+
+R_SECONDS = {"proportion": 2.7, "crude_rate": 8.4, "dsr": 6.9, "life_expectancy": 62.0}
+"""PHEindicatormethods 2.1.0 on these inputs (2 cores), as quoted in issue 3."""
+
+TARGET_SPEEDUP = {"proportion": 10, "crude_rate": 30, "dsr": 30, "life_expectancy": 100}
+FLOOR_RATIO_TARGET = 3.0
+
+
+@dataclass
+class Case:
+    """One benchmark: the method call and the floor it is measured against."""
+
+    name: str
+    shape: str
+    run: Callable[[], object]
+    floor: Callable[[], object]
+
+
+def best_time(function: Callable[[], object], repeats: int) -> float:
+    """Best wall-clock time of ``repeats`` calls (after one warm-up)."""
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(function: Callable[[], object]) -> int:
+    """Peak bytes allocated (NumPy and pandas buffers included) during one call."""
+    tracemalloc.start()
+    function()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def count_data(rng: np.random.Generator, rows: int, groups: int) -> pd.DataFrame:
+    """Counts and denominators, spread evenly over ``groups`` areas, some counts below 10."""
+    n = rng.integers(50, 50_000, rows)
+    x = rng.binomial(n, rng.uniform(0.0001, 0.2, rows))
+    return pd.DataFrame({"area": rng.permutation(np.arange(rows) % groups), "x": x, "n": n})
+
+
+def banded_data(rng: np.random.Generator, areas: int, bands: int) -> pd.DataFrame:
+    """Deaths and population by age band for ``areas`` areas (long format)."""
+    area = np.repeat(np.arange(areas), bands)
+    band = np.tile(np.arange(bands), areas)
+    population = rng.integers(800, 12_000, areas * bands)
+    risk = 0.0004 * np.exp(0.085 * band * (90 / max(bands - 1, 1)) / 5)
+    deaths = rng.binomial(population, np.minimum(risk, 0.5))
+    # A death in the last band for every area keeps the life table defined.
+    deaths[band == bands - 1] = np.maximum(deaths[band == bands - 1], 1)
+    return pd.DataFrame({"area": area, "band": band, "deaths": deaths, "pop": population})
+
+
+def cases(quick: bool) -> list[Case]:
+    rng = np.random.default_rng(20261126)
+    scale = 10 if quick else 1
+    counts = count_data(rng, 1_000_000 // scale, 10_000 // scale)
+    dsr_input = banded_data(rng, 10_000 // scale, 19)
+    le_input = banded_data(rng, 10_000 // scale, 20)
+    ages = np.array([0, 1, *range(5, 95, 5)])
+    le_input["startage"] = ages[le_input["band"]]
+
+    def floor(frame: pd.DataFrame, columns: list[str]) -> Callable[[], object]:
+        return lambda: frame.groupby("area")[columns].sum()
+
+    found = [
+        Case(
+            "proportion",
+            f"{len(counts):,} rows, {counts['area'].nunique():,} groups",
+            lambda: stats.proportion(counts, "x", "n", group_by="area"),
+            floor(counts, ["x", "n"]),
+        ),
+        Case(
+            "crude_rate",
+            f"{len(counts):,} rows, {counts['area'].nunique():,} groups",
+            lambda: stats.crude_rate(counts, "x", "n", group_by="area"),
+            floor(counts, ["x", "n"]),
+        ),
+    ]
+    optional = [
+        (
+            "dsr",
+            f"{dsr_input['area'].nunique():,} areas x 19 bands",
+            lambda: stats.dsr(dsr_input, "deaths", "pop", group_by="area"),
+            floor(dsr_input, ["deaths", "pop"]),
+        ),
+        (
+            "life_expectancy",
+            f"{le_input['area'].nunique():,} areas x 20 bands",
+            lambda: stats.life_expectancy(le_input, "deaths", "pop", "startage", group_by="area"),
+            floor(le_input, ["deaths", "pop"]),
+        ),
+    ]
+    for name, shape, run, floor_run in optional:
+        if hasattr(stats, name):
+            found.append(Case(name, shape, run, floor_run))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the data, one repeat")
+    arguments = parser.parse_args()
+    repeats = 1 if arguments.quick else 5
+    table = Table(title=f"jsna.stats speed (best of {repeats}) against a pandas groupby-sum floor")
+    for heading in ("method", "input", "seconds", "floor s", "ratio", "peak MB", "vs R 2.1.0"):
+        table.add_column(heading, justify="right" if heading != "method" else "left")
+    failures = []
+    for case in cases(arguments.quick):
+        seconds = best_time(case.run, repeats)
+        floor_seconds = best_time(case.floor, repeats)
+        ratio = seconds / floor_seconds
+        peak = peak_memory(case.run) / 1e6
+        speedup = ""
+        if case.name in R_SECONDS and not arguments.quick:
+            factor = R_SECONDS[case.name] / seconds
+            speedup = f"{factor:,.0f}x faster (target {TARGET_SPEEDUP[case.name]}x)"
+            if factor < TARGET_SPEEDUP[case.name]:
+                failures.append(f"{case.name}: {factor:.0f}x faster than R")
+        if ratio > FLOOR_RATIO_TARGET:
+            failures.append(f"{case.name}: {ratio:.1f}x the floor")
+        table.add_row(
+            case.name,
+            case.shape,
+            f"{seconds:.3f}",
+            f"{floor_seconds:.3f}",
+            f"{ratio:.2f}x",
+            f"{peak:.0f}",
+            speedup,
+        )
+    console = Console()
+    console.print(table)
+    if failures:
+        console.print("[bold red]Targets missed:[/] " + "; ".join(failures))
+    else:
+        console.print(f"[green]All methods within {FLOOR_RATIO_TARGET:g}x of the floor.[/]")
+
+
+if __name__ == "__main__":
+    main()
