@@ -48,6 +48,9 @@ pytest: setup
 bench: setup
 	$(BIN)/python benchmarks/stats.py
 
+docs: setup
+	$(BIN)/python -m jsna.cli.reference > docs/cli.md
+
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
 	$(BIN)/python -m pip install --quiet uv
