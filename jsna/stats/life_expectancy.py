@@ -101,7 +101,7 @@ def life_expectancy(
     ``method`` and ``note`` (why a value is NA or has no limits; NA otherwise).
     """
     levels = confidence_levels(confidence, any_levels=True)
-    ages = _le_ages(le_age)
+    asked = _le_ages(le_age)
     frame = check_frame(data)
     check_columns(frame, deaths=deaths, population=population, startage=startage)
     groups = make_groups(frame, group_by)
@@ -126,8 +126,8 @@ def life_expectancy(
     for matrix in (table.expectancy, table.value, table.se, pops_used, dths_used):
         matrix[:, suppressed] = np.nan
 
-    rows = ages if len(ages) < BANDS else slice(None)
-    out = groups.keys.take(np.repeat(np.arange(groups.count), len(ages))).reset_index(drop=True)
+    rows = asked if len(asked) < BANDS else slice(None)
+    out = groups.keys.take(np.repeat(np.arange(groups.count), len(asked))).reset_index(drop=True)
     out["startage"] = np.tile(AGES[rows], groups.count)
     out["value"] = _by_group(table.value[rows])
     for level in levels:
