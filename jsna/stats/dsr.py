@@ -16,7 +16,13 @@ import pandas as pd
 
 from ._ci import byars_lower, byars_upper
 from ._frame import Groups, IntArray, finish, format_number, limit_names, make_groups
-from ._standardise import first_bad_group, non_negative, require_present
+from ._standardise import (
+    GroupSums,
+    first_bad_group,
+    group_sum,
+    non_negative,
+    require_present,
+)
 from ._validate import (
     FloatArray,
     check_columns,
@@ -126,8 +132,10 @@ def _uses_built_in(frame: pd.DataFrame, stdpop: object) -> bool:
     return False
 
 
-def _esp2013_by_position(bands: Groups, what: str) -> FloatArray:
+def _esp2013_by_position(bands: Groups, sums: GroupSums | None, what: str) -> FloatArray:
     """ESP2013 weight of each member of ``bands``, by its order within its group."""
+    if sums is not None and sums.block == len(ESP2013):
+        return np.tile(ESP2013, bands.count)  # the usual layout: each group's rows together
     sizes = bands.size()
     wrong = sizes != len(ESP2013)
     if wrong.any():
@@ -182,9 +190,8 @@ class _Totals(NamedTuple):
     variance: FloatArray
 
 
-def _positive_total(weights: FloatArray, groups: Groups) -> FloatArray:
-    """Sum of the standard weights per group, which must be positive."""
-    total = groups.nansum(weights)
+def _positive_total(total: FloatArray, groups: Groups) -> FloatArray:
+    """The standard weights must have a positive total in every group."""
     empty = total <= 0
     if empty.any():
         raise fail(
@@ -199,17 +206,20 @@ def _independent(
     frame: pd.DataFrame, groups: Groups, xs: FloatArray, ns: FloatArray, stdpop: Hashable
 ) -> _Totals:
     """DSR = sum(x w / n) / sum(w);  variance = sum(x w**2 / n**2) / sum(w)**2."""
+    sums = GroupSums(groups)
     if _uses_built_in(frame, stdpop):
-        weights = _esp2013_by_position(groups, "rows")
+        weights = _esp2013_by_position(groups, sums, "rows")
+        total_weight = np.full(groups.count, ESP2013.sum())
     else:
         weights = _stdpop_column(frame, stdpop)
-    total_weight = _positive_total(weights, groups)
+        total_weight = _positive_total(sums(weights), groups)
     ratio = weights / ns
+    weighted = xs * ratio
     return _Totals(
-        total_count=groups.nansum(xs),
-        total_pop=groups.nansum(ns),
-        rate=groups.nansum(xs * ratio) / total_weight,
-        variance=groups.nansum(xs * ratio * ratio) / total_weight**2,
+        total_count=sums(xs),
+        total_pop=sums(ns),
+        rate=sums(weighted) / total_weight,
+        variance=sums(weighted * ratio) / total_weight**2,
     )
 
 
@@ -274,7 +284,7 @@ def _non_independent(
     band_groups = Groups(groups.codes[first], groups.keys)
     _check_band(frame, ns, first, band_codes, argument="n", column=n)
     if _uses_built_in(frame, stdpop):
-        band_weights = _esp2013_by_position(band_groups, "age bands")
+        band_weights = _esp2013_by_position(band_groups, None, "age bands")
         weights = band_weights[band_codes]
     else:
         weights = _stdpop_column(frame, stdpop)
@@ -282,7 +292,7 @@ def _non_independent(
         band_weights = weights[first]
     ratio = weights / ns
     events = frequency * persons
-    total_weight = _positive_total(band_weights, band_groups)
+    total_weight = _positive_total(group_sum(band_groups, band_weights), band_groups)
 
     pair_codes, pair_first = _within_groups(groups, frequency)
     pair_count = len(pair_first)
@@ -291,11 +301,11 @@ def _non_independent(
     with np.errstate(invalid="ignore", divide="ignore"):
         pair_variance = np.where(pair_weight > 0, pair_squares / pair_weight**2, 0.0)
     f = frequency[pair_first]
-    variance = Groups(groups.codes[pair_first], groups.keys).nansum(f * f * pair_variance)
+    variance = group_sum(Groups(groups.codes[pair_first], groups.keys), f * f * pair_variance)
     return _Totals(
-        total_count=groups.nansum(events),
-        total_pop=band_groups.nansum(ns[first]),
-        rate=groups.nansum(events * ratio) / total_weight,
+        total_count=group_sum(groups, events),
+        total_pop=group_sum(band_groups, ns[first]),
+        rate=group_sum(groups, events * ratio) / total_weight,
         variance=variance,
     )
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._ci import poisson_limits, poisson_method
 from ._frame import finish, format_number, limit_names, make_groups
-from ._standardise import non_negative, require_present
+from ._standardise import GroupSums, non_negative, require_present
 from ._validate import (
     FloatArray,
     check_frame,
@@ -63,12 +63,13 @@ def _observed_expected(
     rule = "must be > 0 (a reference population cannot be zero or negative)"
     require(n_refs > 0, n_refs, index, argument="n_ref", column=n_ref, rule=rule)
     groups = make_groups(frame, group_by)
-    observed = groups.nansum(xs)
-    expected = groups.nansum(x_refs / n_refs * ns)
+    sums = GroupSums(groups)
+    observed = sums(xs)
+    expected = sums(x_refs / n_refs * ns)
     out = groups.keys.copy()
     out["observed"] = observed
     out["expected"] = expected
-    return out, observed, expected, groups.nansum(x_refs), groups.nansum(n_refs)
+    return out, observed, expected, sums(x_refs), sums(n_refs)
 
 
 def _limits(

@@ -411,6 +411,10 @@ def test_esp2013_areas_in_any_order(counts: list[list[int]]) -> None:
         result.sort_values("area", ignore_index=True),
         again.sort_values("area", ignore_index=True),
     )
+    # Rows interleaved (all areas' 0-4 bands, then all 5-9 ...), each area's order kept:
+    interleaved = data.iloc[np.argsort(np.tile(np.arange(19), len(counts)), kind="stable")]
+    again = dsr(interleaved, "x", "n", group_by="area", confidence=BOTH)
+    pd.testing.assert_frame_equal(result, again, rtol=1e-12)
     weights = np.tile(ESP2013, len(counts))
     with_column = dsr(data.assign(w=weights), "x", "n", group_by="area", stdpop="w")
     assert_close(with_column["value"], result["value"])
