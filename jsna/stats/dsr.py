@@ -336,7 +336,8 @@ def dsr(
 
     ``stdpop`` is ``"esp2013"`` (the default: the European Standard Population
     2013, matched to the 19 rows 0-4, 5-9, ..., 85-89, 90+ of each group by
-    their order, so every group needs exactly 19 rows; a data column that
+    their order, so every group needs exactly 19 rows, or for non-independent
+    events 19 age bands in order of first appearance; a data column that
     happens to be called esp2013 is not used) or the name of a column of
     weights (groups may then have different numbers of bands).
 
@@ -344,8 +345,10 @@ def dsr(
     admissions): ``x`` is the number of persons with exactly ``eventfreq``
     events, one row per group, ``ageband`` and frequency. Events are
     sum(f * x); the variance is sum over f of f**2 times the variance above
-    computed from that frequency's persons. ``n`` and the weight must be the
-    same on all rows of a band.
+    computed from that frequency's rows alone (as in calculate_dsr, its sum(w)
+    is over those rows only: give every band a row for every frequency, with 0
+    persons if need be). ``n`` and the weight must be the same on all rows of
+    a band.
 
     Rules: NA ``x`` counts as 0; ``x >= 0``; ``n > 0`` and not NA;
     ``stdpop >= 0``, not NA, with a positive total per group. A group whose
