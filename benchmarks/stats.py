@@ -122,7 +122,7 @@ def cases(quick: bool) -> list[Case]:
         ),
     ]
     for name, shape, run, floor_run in optional:
-        if hasattr(stats, name):
+        if name in stats.__all__:
             found.append(Case(name, shape, run, floor_run))
     return found
 

@@ -255,11 +255,11 @@ class StatsGroup(click.Group):
     """The ``stats`` group: one sub-command per available statistics method."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name.replace("_", "-") for name in METHODS if hasattr(jsna.stats, name)]
+        return [name.replace("_", "-") for name in METHODS if name in jsna.stats.__all__]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         name = cmd_name.replace("-", "_")
-        if name not in METHODS or not hasattr(jsna.stats, name):
+        if name not in METHODS or name not in jsna.stats.__all__:
             return None
         return _command(name, getattr(jsna.stats, name))
 
