@@ -407,21 +407,17 @@ def test_row_order_does_not_matter(data: pd.DataFrame, draw: st.DataObject) -> N
     pd.testing.assert_frame_equal(a, b)
 
 
-@given(areas())
-def test_each_group_as_if_alone(data: pd.DataFrame) -> None:
+@given(areas(), st.lists(st.sampled_from(AGES.tolist()), min_size=1, max_size=5))
+def test_each_group_and_age_as_if_alone(data: pd.DataFrame, ages: list[int]) -> None:
+    """Results for a group or an age do not depend on the other groups or ages asked for."""
     together = _levels(data)
     for area, rows_of_area in data.groupby("area"):
         alone = _levels(rows_of_area)
         pd.testing.assert_frame_equal(
             together[together["area"] == area].reset_index(drop=True), alone
         )
-
-
-@given(areas(), st.lists(st.sampled_from(AGES.tolist()), min_size=1, max_size=5))
-def test_le_age_is_a_subset_of_all_ages(data: pd.DataFrame, ages: list[int]) -> None:
-    full = _levels(data)
     some = life_expectancy(
         data, "d", "pop", "age", group_by="area", confidence=(0.95, 0.998), le_age=ages
     )
-    expected = full[full["startage"].isin(ages)].reset_index(drop=True)
+    expected = together[together["startage"].isin(ages)].reset_index(drop=True)
     pd.testing.assert_frame_equal(some, expected)
