@@ -74,8 +74,9 @@ def banded_data(rng: np.random.Generator, areas: int, bands: int) -> pd.DataFram
     area = np.repeat(np.arange(areas), bands)
     band = np.tile(np.arange(bands), areas)
     population = rng.integers(800, 12_000, areas * bands)
-    risk = 0.0004 * np.exp(0.085 * band * (90 / max(bands - 1, 1)) / 5)
-    deaths = rng.binomial(population, np.minimum(risk, 0.5))
+    start_age = np.linspace(0, 90, bands)[band]
+    death_rate = 0.00005 * np.exp(0.09 * start_age)  # about 0.0001 at 10, 0.17 at 90
+    deaths = rng.binomial(population, np.minimum(death_rate, 0.5))
     # A death in the last band for every area keeps the life table defined.
     deaths[band == bands - 1] = np.maximum(deaths[band == bands - 1], 1)
     return pd.DataFrame({"area": area, "band": band, "deaths": deaths, "pop": population})
