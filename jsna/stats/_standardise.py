@@ -22,6 +22,7 @@ __all__ = [
     "first_bad_group",
     "group_label",
     "group_sum",
+    "labels",
     "non_negative",
     "require_present",
 ]
@@ -108,12 +109,20 @@ class GroupSums:
             size = rows // groups.count
             if np.array_equal(codes, np.arange(rows) // size):
                 self.block = size
+        self.ones = np.ones(self.block)
         if not self.block and bool((codes[1:] >= codes[:-1]).all()):
             self.starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1)).astype(np.intp)
 
     def __call__(self, values: FloatArray) -> FloatArray:
         if self.block:
-            return np.asarray(values.reshape(-1, self.block).sum(axis=1), dtype=np.float64)
+            return np.asarray(values.reshape(-1, self.block) @ self.ones, dtype=np.float64)
         if self.starts is not None:
             return np.asarray(np.add.reduceat(values, self.starts), dtype=np.float64)
         return group_sum(self.groups, values)
+
+
+def labels(
+    condition: npt.NDArray[np.bool_], if_true: str, if_false: str
+) -> npt.NDArray[np.object_]:
+    """Per-group text labels (an object array, as pandas stores text), chosen by ``condition``."""
+    return np.array([if_false, if_true], dtype=object)[condition.astype(np.intp)]

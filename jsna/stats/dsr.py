@@ -20,6 +20,7 @@ from ._standardise import (
     GroupSums,
     first_bad_group,
     group_sum,
+    labels,
     non_negative,
     require_present,
 )
@@ -132,10 +133,8 @@ def _uses_built_in(frame: pd.DataFrame, stdpop: object) -> bool:
     return False
 
 
-def _esp2013_by_position(bands: Groups, sums: GroupSums | None, what: str) -> FloatArray:
+def _esp2013_by_position(bands: Groups, what: str = "rows") -> FloatArray:
     """ESP2013 weight of each member of ``bands``, by its order within its group."""
-    if sums is not None and sums.block == len(ESP2013):
-        return np.tile(ESP2013, bands.count)  # the usual layout: each group's rows together
     sizes = bands.size()
     wrong = sizes != len(ESP2013)
     if wrong.any():
@@ -205,21 +204,43 @@ def _positive_total(total: FloatArray, groups: Groups) -> FloatArray:
 def _independent(
     frame: pd.DataFrame, groups: Groups, xs: FloatArray, ns: FloatArray, stdpop: Hashable
 ) -> _Totals:
-    """DSR = sum(x w / n) / sum(w);  variance = sum(x w**2 / n**2) / sum(w)**2."""
+    """DSR = sum(x w / n) / sum(w);  variance = sum(x w**2 / n**2) / sum(w)**2.
+
+    Written to make one temporary array of the rows' size (large temporaries,
+    not arithmetic, dominate the time on 10,000 areas).
+    """
     sums = GroupSums(groups)
+    if _uses_built_in(frame, stdpop) and sums.block == len(ESP2013):
+        # The usual layout, each area's 19 bands together: a matrix of areas x bands.
+        counts = xs.reshape(-1, len(ESP2013))
+        populations = ns.reshape(-1, len(ESP2013))
+        rate = counts / populations
+        weighted = rate @ ESP2013
+        rate /= populations
+        squared = rate @ (ESP2013 * ESP2013)
+        esp_total = float(ESP2013.sum())
+        return _Totals(
+            total_count=sums(xs),
+            total_pop=sums(ns),
+            rate=weighted / esp_total,
+            variance=squared / esp_total**2,
+        )
     if _uses_built_in(frame, stdpop):
-        weights = _esp2013_by_position(groups, sums, "rows")
+        weights = _esp2013_by_position(groups)
         total_weight = np.full(groups.count, ESP2013.sum())
     else:
         weights = _stdpop_column(frame, stdpop)
         total_weight = _positive_total(sums(weights), groups)
-    ratio = weights / ns
-    weighted = xs * ratio
+    rate = xs / ns
+    rate *= weights
+    weighted = sums(rate)
+    rate /= ns
+    rate *= weights
     return _Totals(
         total_count=sums(xs),
         total_pop=sums(ns),
-        rate=sums(weighted) / total_weight,
-        variance=sums(weighted * ratio) / total_weight**2,
+        rate=weighted / total_weight,
+        variance=sums(rate) / total_weight**2,
     )
 
 
@@ -284,7 +305,7 @@ def _non_independent(
     band_groups = Groups(groups.codes[first], groups.keys)
     _check_band(frame, ns, first, band_codes, argument="n", column=n)
     if _uses_built_in(frame, stdpop):
-        band_weights = _esp2013_by_position(band_groups, None, "age bands")
+        band_weights = _esp2013_by_position(band_groups, "age bands")
         weights = band_weights[band_codes]
     else:
         weights = _stdpop_column(frame, stdpop)
@@ -390,7 +411,7 @@ def dsr(
         lower_name, upper_name = limit_names(level)
         out[lower_name] = np.where(shown, lower * scale, np.nan)
         out[upper_name] = np.where(shown, upper * scale, np.nan)
-    statistic = np.where(shown, f"dsr per {format_number(scale)}", SUPPRESSED).astype(object)
+    statistic = labels(shown, f"dsr per {format_number(scale)}", SUPPRESSED)
     return finish(
         out,
         levels=levels,

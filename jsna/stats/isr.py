@@ -14,9 +14,9 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from ._ci import poisson_limits, poisson_method
+from ._ci import EXACT_BELOW, poisson_limits
 from ._frame import finish, format_number, limit_names, make_groups
-from ._standardise import GroupSums, non_negative, require_present
+from ._standardise import GroupSums, labels, non_negative, require_present
 from ._validate import (
     FloatArray,
     check_frame,
@@ -65,7 +65,9 @@ def _observed_expected(
     groups = make_groups(frame, group_by)
     sums = GroupSums(groups)
     observed = sums(xs)
-    expected = sums(x_refs / n_refs * ns)
+    expected_rows = x_refs / n_refs
+    expected_rows *= ns
+    expected = sums(expected_rows)
     out = groups.keys.copy()
     out["observed"] = observed
     out["expected"] = expected
@@ -135,7 +137,7 @@ def isr(
         out,
         levels=levels,
         statistic=f"indirectly standardised rate per {format_number(scale)}",
-        method=poisson_method(observed),
+        method=labels(observed < EXACT_BELOW, "Exact", "Byars"),
     )
 
 
@@ -176,5 +178,5 @@ def isratio(
         out,
         levels=levels,
         statistic=f"indirectly standardised ratio x {format_number(scale)}",
-        method=poisson_method(observed),
+        method=labels(observed < EXACT_BELOW, "Exact", "Byars"),
     )
