@@ -101,17 +101,24 @@ class GroupSums:
     def __init__(self, groups: Groups) -> None:
         self.groups = groups
         codes = groups.codes
-        rows = len(codes)
+        rows, count = len(codes), groups.count
         self.block = 0
         """Rows per group when every group is one run of this many rows, else 0."""
         self.starts: IntArray | None = None
-        if rows % groups.count == 0:
-            size = rows // groups.count
-            if np.array_equal(codes, np.arange(rows) // size):
+        """Where each group's run begins when every group is one run, else None."""
+        if bool((codes[1:] >= codes[:-1]).all()):
+            # Codes number groups by first appearance, so sorted codes mean one run each.
+            size = rows // count
+            each = np.arange(count)
+            if (
+                size * count == rows
+                and np.array_equal(codes[::size], each)
+                and np.array_equal(codes[size - 1 :: size], each)
+            ):
                 self.block = size
+            else:
+                self.starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
         self.ones = np.ones(self.block)
-        if not self.block and bool((codes[1:] >= codes[:-1]).all()):
-            self.starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1)).astype(np.intp)
 
     def __call__(self, values: FloatArray) -> FloatArray:
         if self.block:
