@@ -91,12 +91,13 @@ def make_groups(data: pd.DataFrame, group_by: Hashable | Sequence[Hashable] | No
     columns = as_column_list(group_by)
     if not columns:
         return Groups(np.zeros(len(data), dtype=np.intp), pd.DataFrame(index=pd.RangeIndex(1)))
-    codes = np.asarray(pd.factorize(data[columns[0]], use_na_sentinel=False)[0], dtype=np.intp)
-    for column in columns[1:]:
-        column_codes, uniques = pd.factorize(data[column], use_na_sentinel=False)
-        codes = np.asarray(pd.factorize(codes * len(uniques) + column_codes)[0], dtype=np.intp)
-    # factorize numbers groups by first appearance, so first rows come out in code order.
-    first_rows = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
+    grouped = data.groupby(columns, sort=False, dropna=False, observed=True)
+    codes = np.asarray(grouped.ngroup().to_numpy(), dtype=np.intp)
+    # Groups are numbered by first appearance, so their first rows come out in code order.
+    if (np.diff(codes) >= 0).all():
+        first_rows = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    else:
+        first_rows = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
     keys = data.iloc[first_rows][columns].reset_index(drop=True)
     return Groups(codes, keys)
 
