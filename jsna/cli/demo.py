@@ -160,27 +160,28 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
 
 def _show(summary: pd.DataFrame, console: Console) -> None:
     table = Table(
-        title="Trafford (E08000009): recomputed with jsna.stats, checked against Fingertips"
+        title="Trafford (E08000009), recomputed by jsna.stats and checked against Fingertips",
+        caption="Fingertips column: the published value and the largest difference of value or limits.",
     )
     for heading in (
         "Indicator",
         "Period",
-        "Value (95% CI)",
+        "Trafford (95% CI)",
         "Fingertips",
         "England",
         "vs England",
-        "Recent trend",
+        "Trend: jsna / Fingertips",
     ):
-        table.add_column(heading)
+        table.add_column(heading, overflow="fold")
     for row in summary.itertuples():
         table.add_row(
             row.indicator,
             str(row.period),
-            f"{row.value:.2f} ({row.lower_95:.2f} to {row.upper_95:.2f})",
-            f"{row.fingertips_value:.2f} (max diff {row.largest_difference_from_fingertips:.1e})",
+            f"{row.value:.2f} ({row.lower_95:.2f}-{row.upper_95:.2f})",
+            f"{row.fingertips_value:.2f} (±{row.largest_difference_from_fingertips:.0e})",
             f"{row.england:.2f}",
             row.compared_with_england,
-            f"{row.recent_trend} (Fingertips: {row.fingertips_recent_trend})",
+            f"{row.recent_trend} / {str(row.fingertips_recent_trend).lower()}",
         )
     console.print(table)
 
@@ -207,6 +208,6 @@ def demo(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     target = out / "trafford_indicators.csv"
     summary.to_csv(target, index=False)
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     _show(summary, console)
     console.print(f"Wrote {len(summary)} indicators to {target}")

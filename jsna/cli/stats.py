@@ -38,7 +38,11 @@ METHODS = (
     "benchmark_quintiles",
     "trend_marker",
 )
-"""Public functions of jsna.stats offered as sub-commands, in teaching order."""
+"""Public functions of jsna.stats offered as sub-commands, in teaching order.
+
+Disclosure control is not among them: it needs the relations between
+published cells, which the data layer knows and a single CSV does not.
+"""
 
 COLUMN_ARGUMENTS = {
     "x": "Column of counts (numerators, events, values).",
@@ -72,9 +76,26 @@ OTHER_HELP = {
     "stdpop": "Standard population: 'esp2013' (19 bands 0-4 ... 90+) or a column of weights.",
     "benchmark": "Benchmark value: a column name or a number (e.g. the England value).",
     "polarity": "high_is_good, low_is_good or no_judgement.",
+    "independent_events": "Each event is a different person (turn off for repeat events, with --eventfreq).",
+    "intercept": "Also output the intercept of the regression.",
+    "invert": "Rank the highest value as quantile 1 (as for IMD scores and low-is-good indicators).",
+    "le_age": "Start ages to report: 'all' or a list such as '0,65'.",
+    "nquantiles": "How many quantiles (10 for deciles, 5 for quintiles).",
+    "rate_type": "For rate funnels: 'dsr' or 'crude'.",
+    "ratio_type": "For ratio funnels: 'count' (observed minus expected) or 'isr' (x 100).",
+    "refvalue": "Scale of the ratio: 1, or 100 for an SMR per 100.",
+    "repetitions": "Simulations for the confidence limits (at least 1000).",
+    "rii": "Also output the relative index of inequality.",
+    "seed": "Random seed: the same seed gives the same simulated limits.",
+    "statistic": "What the funnel is for: 'proportion', 'ratio' or 'rate'.",
+    "transform": "Fit on the log (rates) or logit (proportions) scale.",
+    "value_type": "0 for values such as life expectancy, 1 for rates, 2 for proportions.",
+    "years_of_data": "Years pooled in each rate (for the 1-year population axis).",
 }
 
-OUTPUT_COLUMNS = frozenset({"confidence", "value", "statistic", "method", "quantile"})
+OUTPUT_COLUMNS = frozenset(
+    {"confidence", "value", "statistic", "method", "quantile", "rii", "intercept"}
+)
 """Words that are both argument and output column names: left as they are in help."""
 
 NUMBER_ARGUMENTS = frozenset(
@@ -143,7 +164,9 @@ def _options_for(function: Callable[..., Any]) -> list[click.Option]:
             )
         elif isinstance(default, bool):
             flag = f"{_option_name(name)}/--no-{name.replace('_', '-')}"
-            options.append(click.Option([flag], default=default, show_default=True))
+            options.append(
+                click.Option([flag], default=default, show_default=True, help=OTHER_HELP.get(name))
+            )
         elif _is_number(name, default):
             options.append(
                 click.Option(
