@@ -11,14 +11,15 @@ import click
 from .main import cli
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, command)]
+def _walk(context: click.Context) -> list[click.Context]:
+    """The context of a command and of every sub-command under it, depth first."""
+    found = [context]
+    command = context.command
     if isinstance(command, click.Group):
-        context = click.Context(command, info_name=path[-1])
         for name in command.list_commands(context):
             sub = command.get_command(context, name)
             if sub is not None and not sub.hidden:
-                found.extend(_walk(sub, [*path, name]))
+                found.extend(_walk(click.Context(sub, info_name=name, parent=context)))
     return found
 
 
@@ -29,12 +30,9 @@ def cli_reference() -> str:
         "",
         "Generated from `--help` by `make docs`; do not edit by hand.",
     ]
-    for path, command in _walk(cli, ["jsna"]):
-        parent = None
-        for name in path:
-            parent = click.Context(command, info_name=name, parent=parent, terminal_width=100)
-        assert parent is not None
-        parts += ["", f"## `{' '.join(path)}`", "", "```text", command.get_help(parent), "```"]
+    root = click.Context(cli, info_name="jsna", terminal_width=100, **cli.context_settings)
+    for context in _walk(root):
+        parts += ["", f"## `{context.command_path}`", "", "```text", context.get_help(), "```"]
     return "\n".join(parts) + "\n"
 
 
