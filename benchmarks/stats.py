@@ -40,6 +40,8 @@ class Case:
     shape: str
     run: Callable[[], object]
     floor: Callable[[], object]
+    targeted: bool = True
+    """Whether issue 3 sets a target (within 3x of the floor) for this case."""
 
 
 def best_time(function: Callable[[], object], repeats: int) -> float:
@@ -62,11 +64,18 @@ def peak_memory(function: Callable[[], object]) -> int:
     return peak
 
 
+def area_codes(numbers: np.ndarray) -> np.ndarray:
+    """ONS-style LSOA codes ("E01000042"): real inputs are keyed by such strings."""
+    codes = np.array([f"E01{number:06d}" for number in range(int(numbers.max()) + 1)], dtype=object)
+    return codes[numbers]
+
+
 def count_data(rng: np.random.Generator, rows: int, groups: int) -> pd.DataFrame:
     """Counts and denominators, spread evenly over ``groups`` areas, some counts below 10."""
     n = rng.integers(50, 50_000, rows)
     x = rng.binomial(n, rng.uniform(0.0001, 0.2, rows))
-    return pd.DataFrame({"area": rng.permutation(np.arange(rows) % groups), "x": x, "n": n})
+    area = area_codes(rng.permutation(np.arange(rows) % groups))
+    return pd.DataFrame({"area": area, "x": x, "n": n})
 
 
 def banded_data(rng: np.random.Generator, areas: int, bands: int) -> pd.DataFrame:
@@ -79,53 +88,125 @@ def banded_data(rng: np.random.Generator, areas: int, bands: int) -> pd.DataFram
     deaths = rng.binomial(population, np.minimum(death_rate, 0.5))
     # A death in the last band for every area keeps the life table defined.
     deaths[band == bands - 1] = np.maximum(deaths[band == bands - 1], 1)
-    return pd.DataFrame({"area": area, "band": band, "deaths": deaths, "pop": population})
+    return pd.DataFrame(
+        {"area": area_codes(area), "band": band, "deaths": deaths, "pop": population}
+    )
 
 
 def cases(quick: bool) -> list[Case]:
+    """The issue's four targeted inputs, then the other methods at a realistic scale."""
     rng = np.random.default_rng(20261126)
     scale = 10 if quick else 1
     counts = count_data(rng, 1_000_000 // scale, 10_000 // scale)
+    counts["rate"] = counts["x"] / counts["n"] * 100
     dsr_input = banded_data(rng, 10_000 // scale, 19)
+    reference = dsr_input.groupby("band")[["deaths", "pop"]].transform("sum")
+    dsr_input[["ref_deaths", "ref_pop"]] = reference.to_numpy()
     le_input = banded_data(rng, 10_000 // scale, 20)
     ages = np.array([0, 1, *range(5, 95, 5)])
     le_input["startage"] = ages[le_input["band"]]
+    deciles = banded_data(rng, 1_000 // scale, 10).assign(
+        decile=lambda frame: frame["band"] + 1,
+        value=lambda frame: frame["deaths"] / frame["pop"] * 1000,
+        se=lambda frame: np.sqrt(frame["deaths"].clip(lower=1)) / frame["pop"] * 1000,
+    )
+    series = pd.DataFrame(
+        {
+            "area": area_codes(np.repeat(np.arange(100_000 // scale), 5)),
+            "year": np.tile(np.arange(2019, 2024), 100_000 // scale),
+        }
+    )
+    series["n"] = rng.integers(1_000, 50_000, len(series))
+    series["x"] = rng.binomial(series["n"], 0.1)
+    rows = f"{len(counts):,} rows, {counts['area'].nunique():,} groups"
 
     def floor(frame: pd.DataFrame, columns: list[str]) -> Callable[[], object]:
         return lambda: frame.groupby("area")[columns].sum()
 
-    found = [
+    return [
         Case(
             "proportion",
-            f"{len(counts):,} rows, {counts['area'].nunique():,} groups",
+            rows,
             lambda: stats.proportion(counts, "x", "n", group_by="area"),
             floor(counts, ["x", "n"]),
         ),
         Case(
             "crude_rate",
-            f"{len(counts):,} rows, {counts['area'].nunique():,} groups",
+            rows,
             lambda: stats.crude_rate(counts, "x", "n", group_by="area"),
             floor(counts, ["x", "n"]),
         ),
-    ]
-    optional = [
-        (
+        Case(
             "dsr",
             f"{dsr_input['area'].nunique():,} areas x 19 bands",
             lambda: stats.dsr(dsr_input, "deaths", "pop", group_by="area"),
             floor(dsr_input, ["deaths", "pop"]),
         ),
-        (
+        Case(
             "life_expectancy",
             f"{le_input['area'].nunique():,} areas x 20 bands",
             lambda: stats.life_expectancy(le_input, "deaths", "pop", "startage", group_by="area"),
             floor(le_input, ["deaths", "pop"]),
         ),
+        Case(
+            "mean",
+            rows,
+            lambda: stats.mean(counts, "rate", group_by="area"),
+            floor(counts, ["rate"]),
+            targeted=False,
+        ),
+        Case(
+            "isr",
+            f"{dsr_input['area'].nunique():,} areas x 19 bands",
+            lambda: stats.isr(dsr_input, "deaths", "pop", "ref_deaths", "ref_pop", group_by="area"),
+            floor(dsr_input, ["deaths", "pop", "ref_deaths", "ref_pop"]),
+            targeted=False,
+        ),
+        Case(
+            "quantiles",
+            rows,
+            lambda: stats.quantiles(counts, "rate", group_by="area"),
+            floor(counts, ["rate"]),
+            targeted=False,
+        ),
+        Case(
+            "sii (100,000 repetitions)",
+            f"{deciles['area'].nunique():,} areas x 10 deciles",
+            lambda: stats.sii(deciles, "decile", "pop", "value", group_by="area", se="se", seed=1),
+            floor(deciles, ["value", "pop"]),
+            targeted=False,
+        ),
+        Case(
+            "funnel_significance",
+            f"{len(counts):,} rows",
+            lambda: stats.funnel_significance(counts, "x", "n", statistic="proportion"),
+            floor(counts, ["x", "n"]),
+            targeted=False,
+        ),
+        Case(
+            "compare_to_benchmark",
+            f"{len(counts):,} rows",
+            lambda: stats.compare_to_benchmark(
+                counts, "rate", "rate", "rate", 10.0, polarity="low_is_good"
+            ),
+            floor(counts, ["rate"]),
+            targeted=False,
+        ),
+        Case(
+            "trend_marker",
+            f"{series['area'].nunique():,} series x 5 years",
+            lambda: stats.trend_marker(series, "year", x="x", n="n", group_by="area"),
+            floor(series, ["x", "n"]),
+            targeted=False,
+        ),
+        Case(
+            "primary_suppression",
+            f"{len(counts):,} rows",
+            lambda: stats.primary_suppression(counts, "x"),
+            floor(counts, ["x"]),
+            targeted=False,
+        ),
     ]
-    for name, shape, run, floor_run in optional:
-        if name in stats.__all__:
-            found.append(Case(name, shape, run, floor_run))
-    return found
 
 
 def main() -> None:
@@ -148,23 +229,26 @@ def main() -> None:
             speedup = f"{factor:,.0f}x faster (target {TARGET_SPEEDUP[case.name]}x)"
             if factor < TARGET_SPEEDUP[case.name]:
                 failures.append(f"{case.name}: {factor:.0f}x faster than R")
-        if ratio > FLOOR_RATIO_TARGET:
+        if case.targeted and ratio > FLOOR_RATIO_TARGET:
             failures.append(f"{case.name}: {ratio:.1f}x the floor")
         table.add_row(
             case.name,
             case.shape,
             f"{seconds:.3f}",
             f"{floor_seconds:.3f}",
-            f"{ratio:.2f}x",
+            f"{ratio:.2f}x" + ("" if case.targeted else " (info)"),
             f"{peak:.0f}",
             speedup,
         )
-    console = Console()
+    console = Console(width=max(Console().width, 140))
     console.print(table)
     if failures:
         console.print("[bold red]Targets missed:[/] " + "; ".join(failures))
     else:
-        console.print(f"[green]All methods within {FLOOR_RATIO_TARGET:g}x of the floor.[/]")
+        console.print(
+            f"[green]Every targeted method within {FLOOR_RATIO_TARGET:g}x of the floor"
+            " and ahead of R by the targeted factor.[/]"
+        )
 
 
 if __name__ == "__main__":

@@ -130,8 +130,18 @@ def finish(
     statistic: str | npt.NDArray[np.object_],
     method: str | npt.NDArray[np.object_],
 ) -> pd.DataFrame:
-    """Append the self-describing columns ``confidence``, ``statistic`` and ``method``."""
-    out["confidence"] = confidence_label(levels)
-    out["statistic"] = statistic
-    out["method"] = method
+    """Append the self-describing columns ``confidence``, ``statistic`` and ``method``.
+
+    A label that is the same on every row is stored as a one-category
+    categorical: the same text for readers, without a string object per row.
+    """
+    out["confidence"] = _label_column(confidence_label(levels), len(out))
+    out["statistic"] = _label_column(statistic, len(out))
+    out["method"] = _label_column(method, len(out))
     return out
+
+
+def _label_column(label: str | npt.NDArray[np.object_], rows: int) -> object:
+    if not isinstance(label, str):
+        return label
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[label])
