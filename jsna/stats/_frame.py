@@ -141,7 +141,9 @@ def finish(
     return out
 
 
-def _label_column(label: str | npt.NDArray[np.object_], rows: int) -> object:
+def _label_column(
+    label: str | npt.NDArray[np.object_], rows: int
+) -> pd.Categorical[str] | npt.NDArray[np.object_]:
     if not isinstance(label, str):
         return label
-    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[label])
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=pd.Index([label]))
