@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,66 @@ def test_bad_number_option(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "'abc' is not a number" in result.stderr
+
+
+def test_life_expectancy_ages_from_the_command_line(tmp_path: Path) -> None:
+    source = read_vector("life_expectancy_input.csv")
+    infile = tmp_path / "le.csv"
+    source.to_csv(infile, index=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "stats",
+            "life-expectancy",
+            str(infile),
+            "--deaths",
+            "deaths",
+            "--population",
+            "pops",
+            "--startage",
+            "startage",
+            "--group-by",
+            "scenario",
+            "--le-age",
+            "0,65",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(io.StringIO(result.output))
+    standard = written[written["scenario"] == "df1_standard"].set_index("startage")
+    assert list(standard.index) == [0, 65]
+    assert round(standard.loc[0, "value"], 4) == 80.1696
+
+
+def test_sii_seed_makes_the_simulation_repeatable(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "decile": range(1, 11),
+            "pop": [1000 + 10 * i for i in range(10)],
+            "value": [70 + 0.8 * i for i in range(10)],
+            "se": [0.5] * 10,
+        }
+    )
+    infile = tmp_path / "sii.csv"
+    frame.to_csv(infile, index=False)
+    args = [
+        "stats",
+        "sii",
+        str(infile),
+        "--quantile",
+        "decile",
+        "--population",
+        "pop",
+        "--value",
+        "value",
+        "--se",
+        "se",
+        "--seed",
+        "7",
+        "--repetitions",
+        "1000",
+    ]
+    first, second = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert first.output == second.output
+    assert pd.read_csv(io.StringIO(first.output))["sii"].iloc[0] > 0
