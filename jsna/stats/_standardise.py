@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._frame import Groups, IntArray
-from ._validate import FloatArray, _row_label, fail, numeric_column, require
+from ._validate import FloatArray, numeric_column, require
 
 __all__ = [
     "GroupSums",
@@ -24,24 +24,9 @@ __all__ = [
     "group_sum",
     "labels",
     "non_negative",
-    "require_present",
 ]
 
 NEGATIVE_COUNT = "must be >= 0 (counts cannot be negative)"
-
-
-def require_present(
-    values: FloatArray, index: pd.Index, *, argument: str, column: Hashable, rule: str
-) -> None:
-    """Raise if any value is missing (NaN), naming the first row."""
-    missing = np.isnan(values)
-    if missing.any():
-        position = int(np.flatnonzero(missing)[0])
-        count = int(missing.sum())
-        more = f" (and {count - 1} more rows)" if count > 1 else ""
-        raise fail(
-            f"{argument} (column {column!r})", rule, f"NA at {_row_label(index, position)}{more}"
-        )
 
 
 def non_negative(

@@ -29,6 +29,8 @@ __all__ = [
     "fail",
     "numeric_column",
     "require",
+    "require_present",
+    "row_label",
 ]
 
 
@@ -44,7 +46,8 @@ def fail(argument: str, rule: str, bad: object) -> StatsInputError:
     return StatsInputError(f"{argument}: {rule}; got {bad}")
 
 
-def _row_label(index: pd.Index, position: int) -> str:
+def row_label(index: pd.Index, position: int) -> str:
+    """How a row is named in messages: its index label ("row 4", "row 'E01000001'")."""
     label = index[position]
     return f"row {label!r}" if not isinstance(label, int | np.integer) else f"row {label}"
 
@@ -67,7 +70,21 @@ def require(
         raise fail(
             f"{argument} (column {column!r})",
             rule,
-            f"{values[position]:g} at {_row_label(index, position)}{more}",
+            f"{values[position]:g} at {row_label(index, position)}{more}",
+        )
+
+
+def require_present(
+    values: FloatArray, index: pd.Index, *, argument: str, column: Hashable, rule: str
+) -> None:
+    """Raise if any value is missing (NaN), naming the first row."""
+    missing = np.isnan(values)
+    if missing.any():
+        position = int(np.flatnonzero(missing)[0])
+        count = int(missing.sum())
+        more = f" (and {count - 1} more rows)" if count > 1 else ""
+        raise fail(
+            f"{argument} (column {column!r})", rule, f"NA at {row_label(index, position)}{more}"
         )
 
 
@@ -122,7 +139,7 @@ def numeric_column(data: pd.DataFrame, column: Hashable, argument: str) -> Float
         raise fail(
             f"{argument} (column {column!r})",
             "must be numeric",
-            f"{series.iloc[position]!r} at {_row_label(data.index, position)}",
+            f"{series.iloc[position]!r} at {row_label(data.index, position)}",
         )
     values = np.asarray(converted.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
     infinite = np.isinf(values)
@@ -131,7 +148,7 @@ def numeric_column(data: pd.DataFrame, column: Hashable, argument: str) -> Float
         raise fail(
             f"{argument} (column {column!r})",
             "must be finite",
-            f"{values[position]} at {_row_label(data.index, position)}",
+            f"{values[position]} at {row_label(data.index, position)}",
         )
     return values
 

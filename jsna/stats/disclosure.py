@@ -32,12 +32,12 @@ from ._frame import format_number
 from ._validate import (
     FloatArray,
     _check_column,
-    _row_label,
     as_column_list,
     check_frame,
     fail,
     numeric_column,
     require,
+    row_label,
 )
 
 __all__ = [
@@ -292,7 +292,7 @@ def _positions(frame: pd.DataFrame, relations: pd.DataFrame, column: str) -> Int
         raise fail(
             f"relations (column {column!r})",
             "must name rows of data by their index label",
-            f"{relations[column].iloc[bad[0]]!r} at {_row_label(relations.index, int(bad[0]))}",
+            f"{relations[column].iloc[bad[0]]!r} at {row_label(relations.index, int(bad[0]))}",
         )
     return positions
 
@@ -326,7 +326,7 @@ def _equations(frame: pd.DataFrame, relations: object) -> _Relations:
         raise fail(
             "relations",
             "a row cannot be a member of its own total",
-            f"{relations['total'].iloc[own[0]]!r} at {_row_label(relations.index, int(own[0]))}",
+            f"{relations['total'].iloc[own[0]]!r} at {row_label(relations.index, int(own[0]))}",
         )
     if "relation" in relations.columns:
         names = relations["relation"].astype(str).to_numpy(dtype=object)
@@ -365,7 +365,7 @@ def _check_totals(frame: pd.DataFrame, relations: _Relations, counts: FloatArray
             "relations",
             "each total must equal the sum of its members "
             "(pass check_totals=False when totals include parts that are not in data)",
-            f"total {totals[first]:g} at {_row_label(frame.index, int(relations.totals[first]))}"
+            f"total {totals[first]:g} at {row_label(frame.index, int(relations.totals[first]))}"
             f"{named} but its members sum to {totals[first] - balance[first]:g}",
         )
 
@@ -425,7 +425,7 @@ def _secondary(
             "must not fix a hidden count by themselves (the equations give its value whatever "
             "is published; look for a total listed twice with different members under one "
             "relation name)",
-            _row_label(out.index, int(stuck[0])),
+            row_label(out.index, int(stuck[0])),
         )
     added = np.flatnonzero(hidden & ~suppressed)
     reasons = reasons.copy()
@@ -621,7 +621,7 @@ def additive_relations(
         raise fail(
             "keys",
             "must identify each row of data once",
-            f"{values!r} again at {_row_label(frame.index, position)}",
+            f"{values!r} again at {row_label(frame.index, position)}",
         )
     pairs = _parent_pairs(parents)
     slots = [f"key{i}" for i in range(len(key_list))]

@@ -22,7 +22,6 @@ from ._standardise import (
     group_sum,
     labels,
     non_negative,
-    require_present,
 )
 from ._validate import (
     FloatArray,
@@ -33,6 +32,7 @@ from ._validate import (
     fail,
     numeric_column,
     require,
+    require_present,
 )
 
 __all__ = ["ESP2013", "ESP2013_BANDS", "dobson_limits", "dsr"]

@@ -30,13 +30,13 @@ from ._funnel_kernels import (
 )
 from ._validate import (
     FloatArray,
-    _row_label,
     check_frame,
     check_multiplier,
     check_option,
     fail,
     numeric_column,
     require,
+    require_present,
 )
 
 __all__ = ["funnel_limits", "funnel_points", "funnel_significance"]
@@ -61,22 +61,6 @@ class _Counts:
     """Population (proportion), expected count (ratio) or derived population (rate; NaN
     for a DSR row with no events)."""
     rates: FloatArray | None = None
-
-
-def _present(
-    values: FloatArray, index: pd.Index, *, argument: str, column: Hashable, rule: str
-) -> None:
-    """Raise if any value is missing (NA)."""
-    missing = np.isnan(values)
-    if missing.any():
-        position = int(np.flatnonzero(missing)[0])
-        count = int(missing.sum())
-        more = f" (and {count - 1} more rows)" if count > 1 else ""
-        raise fail(
-            f"{argument} (column {column!r})",
-            rule,
-            f"NA at {_row_label(index, position)}{more}",
-        )
 
 
 def _check_options(
@@ -152,7 +136,7 @@ def _counts(
     """Validate the columns and work out the denominator of every row."""
     index = frame.index
     xs = numeric_column(frame, numerator, "numerator")
-    _present(
+    require_present(
         xs,
         index,
         argument="numerator",
@@ -172,7 +156,7 @@ def _counts(
         if denominator is None:
             raise fail("denominator", f"must name the column of {what} for {statistic}s", None)
         ns = numeric_column(frame, denominator, "denominator")
-        _present(
+        require_present(
             ns,
             index,
             argument="denominator",
@@ -208,7 +192,7 @@ def _counts(
         rule="must be >= 0 (rates cannot be negative)",
     )
     counted = xs > 0
-    _present(
+    require_present(
         np.where(counted, rates, 0.0),
         index,
         argument="rate",
@@ -247,7 +231,7 @@ def _counts(
                 "(the population cannot be derived from a zero rate)",
                 None,
             )
-        _present(
+        require_present(
             np.where(zero, given, 0.0),
             index,
             argument="denominator",

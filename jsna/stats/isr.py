@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._ci import EXACT_BELOW, poisson_limits
 from ._frame import finish, format_number, limit_names, make_groups
-from ._standardise import GroupSums, labels, non_negative, require_present
+from ._standardise import GroupSums, labels, non_negative
 from ._validate import (
     FloatArray,
     check_frame,
@@ -24,6 +24,7 @@ from ._validate import (
     confidence_levels,
     numeric_column,
     require,
+    require_present,
 )
 
 __all__ = ["isr", "isratio", "observed_over_expected"]

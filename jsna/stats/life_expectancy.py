@@ -23,12 +23,12 @@ from ._ci import z_value
 from ._frame import Groups, finish, limit_names, make_groups
 from ._validate import (
     FloatArray,
-    _row_label,
     check_columns,
     check_frame,
     confidence_levels,
     fail,
     numeric_column,
+    row_label,
 )
 
 __all__ = ["AGES", "life_expectancy"]
@@ -208,13 +208,11 @@ def _bands(frame: pd.DataFrame, startage: Hashable) -> npt.NDArray[np.intp]:
     if missing.any():
         position = int(np.argmax(missing))
         if pd.isna(series.iloc[position]):
-            raise fail(
-                argument, "must not be missing", f"NA at {_row_label(frame.index, position)}"
-            )
+            raise fail(argument, "must not be missing", f"NA at {row_label(frame.index, position)}")
         raise fail(
             argument,
             "must be a start age or a label starting with one, such as '90+' or '05-09'",
-            f"{series.iloc[position]!r} at {_row_label(frame.index, position)}",
+            f"{series.iloc[position]!r} at {row_label(frame.index, position)}",
         )
     band = np.searchsorted(AGES, starts).clip(0, BANDS - 1)
     unknown = AGES[band] != starts
@@ -226,7 +224,7 @@ def _bands(frame: pd.DataFrame, startage: Hashable) -> npt.NDArray[np.intp]:
         raise fail(
             argument,
             f"must be one of the life table start ages {_AGE_LIST}",
-            f"{shown} at {_row_label(frame.index, position)}",
+            f"{shown} at {row_label(frame.index, position)}",
         )
     return np.asarray(band, dtype=np.intp)
 
@@ -268,7 +266,7 @@ def _duplicate_error(
         else "in the data"
     )
     labels = [
-        f"{_shown(frame[startage].iloc[row])} at {_row_label(frame.index, row)}" for row in rows
+        f"{_shown(frame[startage].iloc[row])} at {row_label(frame.index, row)}" for row in rows
     ]
     raise fail(
         f"startage (column {startage!r})",

@@ -17,12 +17,12 @@ import pandas as pd
 from ._frame import make_groups
 from ._validate import (
     FloatArray,
-    _row_label,
     as_column_list,
     check_columns,
     check_frame,
     fail,
     numeric_column,
+    row_label,
 )
 
 __all__ = ["quantiles"]
@@ -232,7 +232,7 @@ def _inverted_rows(
             raise fail(
                 argument,
                 "must hold True or False (or 1 or 0)",
-                f"{column.iloc[position]!r} at {_row_label(frame.index, position)}",
+                f"{column.iloc[position]!r} at {row_label(frame.index, position)}",
             )
         flags = np.asarray(numbers.to_numpy() == 1, dtype=np.bool_)
     inverted = np.bincount(codes, weights=flags, minlength=count)
@@ -252,7 +252,7 @@ def _inverted_rows(
         raise fail(
             argument,
             "must be the same on every row of a group",
-            f"{bool(flags[first])} at {_row_label(frame.index, first)} and "
-            f"{bool(flags[other])} at {_row_label(frame.index, other)} {where}",
+            f"{bool(flags[first])} at {row_label(frame.index, first)} and "
+            f"{bool(flags[other])} at {row_label(frame.index, other)} {where}",
         )
     return flags

@@ -27,7 +27,6 @@ from ._sii_kernels import (
 )
 from ._validate import (
     FloatArray,
-    _row_label,
     check_columns,
     check_frame,
     check_option,
@@ -35,6 +34,8 @@ from ._validate import (
     fail,
     numeric_column,
     require,
+    require_present,
+    row_label,
 )
 
 __all__ = ["sii"]
@@ -345,14 +346,9 @@ def _check_argument_combination(
 
 def _population(frame: pd.DataFrame, population: Hashable) -> FloatArray:
     pops = numeric_column(frame, population, "population")
-    missing = np.isnan(pops)
-    if missing.any():
-        position = int(np.flatnonzero(missing)[0])
-        raise fail(
-            f"population (column {population!r})",
-            "must not be missing",
-            f"NA at {_row_label(frame.index, position)}",
-        )
+    require_present(
+        pops, frame.index, argument="population", column=population, rule="must not be missing"
+    )
     require(
         pops > 0,
         pops,
@@ -494,7 +490,7 @@ def _check_once(
         raise fail(
             f"quantile (column {quantile!r})",
             "each quantile must appear once per group",
-            f"{format_number(quantiles[position])} again at {_row_label(frame.index, position)}",
+            f"{format_number(quantiles[position])} again at {row_label(frame.index, position)}",
         )
     return cell
 
