@@ -21,6 +21,7 @@ __all__ = [
     "FloatArray",
     "StatsInputError",
     "as_column_list",
+    "check_column",
     "check_columns",
     "check_frame",
     "check_multiplier",
@@ -106,7 +107,8 @@ def as_column_list(group_by: Hashable | Sequence[Hashable] | None) -> list[Hasha
     return list(group_by)
 
 
-def _check_column(data: pd.DataFrame, column: Hashable, argument: str) -> None:
+def check_column(data: pd.DataFrame, column: Hashable, argument: str) -> None:
+    """Raise unless ``column`` names one column of ``data``."""
     if not isinstance(column, Hashable) or isinstance(column, tuple | list):
         raise fail(argument, "must be the name of one column", repr(column))
     if column not in data.columns:
@@ -121,14 +123,14 @@ def check_columns(data: pd.DataFrame, **columns: Hashable | Sequence[Hashable] |
             continue
         if argument == "group_by":
             for name in as_column_list(column):
-                _check_column(data, name, argument)
+                check_column(data, name, argument)
         else:
-            _check_column(data, column, argument)
+            check_column(data, column, argument)
 
 
 def numeric_column(data: pd.DataFrame, column: Hashable, argument: str) -> FloatArray:
     """Return ``data[column]`` as float64, NA as NaN; non-numeric entries are an error."""
-    _check_column(data, column, argument)
+    check_column(data, column, argument)
     series = data[column]
     if pd.api.types.is_bool_dtype(series.dtype):
         raise fail(f"{argument} (column {column!r})", "must be numeric", "a true/false column")

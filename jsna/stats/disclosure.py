@@ -31,8 +31,8 @@ from ._disclosure_kernels import Equations, audit, protect
 from ._frame import format_number
 from ._validate import (
     FloatArray,
-    _check_column,
     as_column_list,
+    check_column,
     check_frame,
     fail,
     numeric_column,
@@ -223,7 +223,7 @@ def _blank_columns(frame: pd.DataFrame, count: Hashable, rules: DisclosureRules)
     else:
         extra = list(as_column_list(rules.columns_to_blank))
         for column in extra:
-            _check_column(frame, column, "columns_to_blank")
+            check_column(frame, column, "columns_to_blank")
     return [count, *(column for column in extra if column != count)]
 
 
@@ -387,7 +387,7 @@ def _cell_names(frame: pd.DataFrame, label: object, positions: IntArray) -> pd.S
         return "row " + pd.Series(frame.index[positions].astype(str), dtype=object)
     columns = as_column_list(label)
     for column in columns:
-        _check_column(frame, column, "label")
+        check_column(frame, column, "label")
     parts = frame.iloc[positions][columns].astype(str).reset_index(drop=True)
     names = parts[columns[0]].astype(object)
     for column in columns[1:]:
@@ -410,7 +410,7 @@ def _secondary(
         raise fail("check_totals", "must be True or False", repr(check_totals))
     if label is not None:
         for column in as_column_list(label):
-            _check_column(out, column, "label")
+            check_column(out, column, "label")
     system = _equations(out, relations)
     if check_totals:
         _check_totals(out, system, counts)
@@ -611,7 +611,7 @@ def additive_relations(
     frame = check_frame(data)
     key_list = as_column_list(keys)
     for key in key_list:
-        _check_column(frame, key, "keys")
+        check_column(frame, key, "keys")
     if column not in key_list:
         raise fail("column", f"must be one of keys ({', '.join(map(str, key_list))})", repr(column))
     duplicated = frame.duplicated(subset=key_list).to_numpy()
