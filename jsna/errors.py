@@ -6,7 +6,8 @@
     ├── ValueError
     │   └── jsna.stats.StatsInputError   bad input to a statistics function
     └── JsnaError                        every other error jsna raises on purpose
-        └── InputFileError               a file a user gave us is unreadable or breaks a rule
+        ├── InputFileError               a file a user gave us is unreadable or breaks a rule
+        └── StoreError                   the database cannot be reached, or is not up to date
 
 ``jsna.stats`` is a pure layer that imports nothing from ``jsna``, so its
 ``StatsInputError`` stands beside this tree rather than under it; the command
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from jsna.stats import StatsInputError
 
-__all__ = ["USER_ERRORS", "InputFileError", "JsnaError", "StatsInputError"]
+__all__ = ["USER_ERRORS", "InputFileError", "JsnaError", "StatsInputError", "StoreError"]
 
 
 class JsnaError(Exception):
@@ -42,6 +43,10 @@ class InputFileError(JsnaError):
         self.path = Path(path)
         self.row = row
         self.column = column
+
+
+class StoreError(JsnaError):
+    """The store cannot be used: unreachable, unsupported URL, or not migrated."""
 
 
 USER_ERRORS: tuple[type[Exception], ...] = (JsnaError, StatsInputError)

@@ -9,6 +9,7 @@ import click
 from jsna import __version__
 from jsna.errors import USER_ERRORS
 
+from .db import db
 from .demo import demo
 from .stats import stats
 
@@ -33,6 +34,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 
 cli.add_command(stats)
 cli.add_command(demo)
+cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""The jsna store: SQLite by default, PostgreSQL for teams (SQLAlchemy Core + Alembic)."""

@@ -1,0 +1,207 @@
+"""The tables of the jsna store (SQLAlchemy Core), one place for the whole schema.
+
+::
+
+    area_type ──< area ──< area_membership >── area      (child -> parent, weight)
+                    │  └── boundary                       (simplified GeoJSON per area)
+    source ──< dataset_version ──< observation >── area  (imported figures)
+                                   result        >── area (computed, published figures)
+    audit_log                                             (who did what, when)
+
+Every imported file is a ``dataset_version`` (checksum, retrieval time, row
+count); observations point at the version they came from, so old vintages stay
+queryable and "what changed" is a comparison of two versions. Alembic
+migrations in ``jsna/store/migrations`` create exactly these tables (a test
+compares the migrated database with this metadata).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+CODE = String(32)
+"""Area codes (ONS nine-character codes, practice codes, custom codes)."""
+LABEL = String(64)
+
+area_type = Table(
+    "area_type",
+    metadata,
+    Column("code", LABEL, primary_key=True, comment="e.g. lsoa21, ward23, ltla24, locality"),
+    Column("name", String(200), nullable=False, comment="Name shown to readers"),
+    Column("level", Integer, nullable=False, comment="0 = finest (LSOA) ... larger = coarser"),
+    Column("vintage", String(16), nullable=False, comment="Boundary vintage, e.g. 2021"),
+    Column("is_custom", Boolean, nullable=False, default=False, comment="Defined by the project"),
+    comment="Kinds of area, with their boundary vintage.",
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("area_type", LABEL, ForeignKey("area_type.code"), nullable=False),
+    Column("code", CODE, nullable=False),
+    Column("name", String(200), nullable=False),
+    UniqueConstraint("area_type", "code"),
+    Index(None, "code"),
+    comment="One area of one type (an LSOA, a ward, a GP practice, a locality).",
+)
+
+area_membership = Table(
+    "area_membership",
+    metadata,
+    Column("child_id", Integer, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True),
+    Column("parent_id", Integer, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "weight", Float, nullable=False, default=1.0, comment="Share of the child in the parent"
+    ),
+    Column(
+        "method",
+        String(32),
+        nullable=False,
+        comment="lookup, best_fit, apportioned, custom or point_in_polygon",
+    ),
+    Column("version_id", Integer, ForeignKey("dataset_version.id"), nullable=True),
+    Index(None, "parent_id"),
+    comment="Which areas make up which (with the share when they do not nest).",
+)
+
+boundary = Table(
+    "boundary",
+    metadata,
+    Column("area_id", Integer, ForeignKey("area.id", ondelete="CASCADE"), primary_key=True),
+    Column("geojson", Text, nullable=False, comment="Simplified geometry for display"),
+    Column("min_x", Float, nullable=False),
+    Column("min_y", Float, nullable=False),
+    Column("max_x", Float, nullable=False),
+    Column("max_y", Float, nullable=False),
+    Column("version_id", Integer, ForeignKey("dataset_version.id"), nullable=True),
+    comment="Boundary of an area (WGS84), simplified for maps.",
+)
+
+source = Table(
+    "source",
+    metadata,
+    Column("id", LABEL, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("publisher", String(200), nullable=False),
+    Column("licence", String(200), nullable=False),
+    Column("url", Text, nullable=True),
+    Column("format", String(32), nullable=False),
+    Column("declaration", Text, nullable=False, comment="The declaration as JSON"),
+    comment="A declared data source of the project.",
+)
+
+dataset_version = Table(
+    "dataset_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", LABEL, ForeignKey("source.id"), nullable=False),
+    Column("checksum", String(64), nullable=False, comment="SHA-256 of the imported file"),
+    Column("file_name", Text, nullable=False),
+    Column("retrieved_at", DateTime(timezone=True), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False, default=True),
+    UniqueConstraint("source_id", "checksum"),
+    comment="One imported file of a source: a vintage. Unchanged input creates none.",
+)
+
+_FIGURES = (
+    ("numerator", "Count of events or people"),
+    ("denominator", "Population at risk"),
+    ("value", "The indicator value"),
+    ("lower_95", "Lower 95% confidence limit"),
+    ("upper_95", "Upper 95% confidence limit"),
+    ("lower_99_8", "Lower 99.8% confidence limit"),
+    ("upper_99_8", "Upper 99.8% confidence limit"),
+)
+
+
+def _keys() -> list[Column[object]]:
+    """Columns that say which figure a row is: indicator, area, period, breakdown."""
+    return [
+        Column("indicator_id", LABEL, nullable=False),
+        Column("area_id", Integer, ForeignKey("area.id"), nullable=False),
+        Column("area_type", LABEL, nullable=False, comment="Copied from area for the queries"),
+        Column("period", String(16), nullable=False, comment="As published: 2019, 2019/20"),
+        Column("period_start", Integer, nullable=False, comment="First year, for ordering"),
+        Column("sex", String(16), nullable=False, default="persons"),
+        Column("age", String(32), nullable=False, default="all ages"),
+        Column("breakdown_type", String(64), nullable=False, default=""),
+        Column("breakdown", String(100), nullable=False, default=""),
+    ]
+
+
+def _figures() -> list[Column[object]]:
+    return [Column(name, Float, nullable=True, comment=text) for name, text in _FIGURES]
+
+
+observation = Table(
+    "observation",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("version_id", Integer, ForeignKey("dataset_version.id"), nullable=False),
+    *_keys(),
+    *_figures(),
+    Index("ix_observation_indicator", "indicator_id", "area_type", "period_start"),
+    Index("ix_observation_area", "area_id", "indicator_id"),
+    Index(None, "version_id"),
+    comment="An imported figure for one indicator, area, period and breakdown.",
+)
+
+result = Table(
+    "result",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    *_keys(),
+    *_figures(),
+    Column("confidence", String(16), nullable=True),
+    Column("statistic", String(100), nullable=True),
+    Column("method", String(100), nullable=True),
+    Column("comparison", Text, nullable=True, comment="JSON: benchmark -> better/similar/worse"),
+    Column("trend", String(32), nullable=True),
+    Column("suppressed", Boolean, nullable=False, default=False),
+    Column("suppression_reason", String(200), nullable=False, default=""),
+    Column("input_versions", Text, nullable=False, comment="JSON list of dataset_version ids"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_result_indicator", "indicator_id", "area_type", "period_start"),
+    Index("ix_result_area", "area_id", "indicator_id"),
+    comment="A computed figure, after disclosure control, ready to publish.",
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False, comment="User, or 'cli' for the command line"),
+    Column("action", String(64), nullable=False, comment="e.g. import, compute, publish"),
+    Column("entity", String(64), nullable=False),
+    Column("entity_id", String(200), nullable=False),
+    Column("detail", Text, nullable=False, default="{}", comment="JSON"),
+    Index(None, "at"),
+    comment="Every change to the store, in order.",
+)
