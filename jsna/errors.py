@@ -6,6 +6,7 @@
     ├── ValueError
     │   └── jsna.stats.StatsInputError   bad input to a statistics function
     └── JsnaError                        every other error jsna raises on purpose
+        ├── ContentError                 a project content file (YAML) is broken or breaks a rule
         ├── InputFileError               a file a user gave us is unreadable or breaks a rule
         └── StoreError                   the database cannot be reached, or is not up to date
 
@@ -21,11 +22,28 @@ from pathlib import Path
 
 from jsna.stats import StatsInputError
 
-__all__ = ["USER_ERRORS", "InputFileError", "JsnaError", "StatsInputError", "StoreError"]
+__all__ = [
+    "USER_ERRORS",
+    "ContentError",
+    "InputFileError",
+    "JsnaError",
+    "StatsInputError",
+    "StoreError",
+]
 
 
 class JsnaError(Exception):
     """Base of the errors jsna raises deliberately, with a message meant for a person."""
+
+
+class ContentError(JsnaError):
+    """Project content (e.g. ``sources/*.yml``) is broken; ``problems`` are ``path:line: ...``."""
+
+    def __init__(self, problems: list[str]):
+        count = len(problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in the project content:"
+        super().__init__("\n".join([heading, *problems]))
+        self.problems = list(problems)
 
 
 class InputFileError(JsnaError):
