@@ -1,0 +1,185 @@
+"""Areas in the store: load the geography frames and boundaries, and look areas up.
+
+All writes run in the caller's transaction (``with engine.begin() as connection``)
+and are idempotent: loading the same frames twice leaves the store as it was;
+a changed name, weight or method replaces the old one. Upserts use the
+backend's ``INSERT ... ON CONFLICT`` (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from jsna.errors import StoreError
+from jsna.geography.registry import AREA_TYPES, AreaType
+from jsna.store.schema import area, area_membership, area_type, boundary
+
+__all__ = ["area_ids", "children", "load_boundaries", "load_geography", "parents"]
+
+CHUNK = 5000
+"""Rows per INSERT statement and codes per IN (...) query."""
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _upsert(
+    connection: Connection, table: Table, records: list[dict[str, Any]], keys: list[str]
+) -> None:
+    """Insert ``records``, replacing the non-key columns of rows whose ``keys`` already exist."""
+    if not records:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for part in _chunks(records):
+        statement = dialect.insert(table)
+        updates = {c: statement.excluded[c] for c in part[0] if c not in keys}
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=updates)
+        connection.execute(statement, list(part))
+
+
+def _type_rows(codes: Iterable[str], custom: Sequence[AreaType]) -> list[dict[str, Any]]:
+    known = {**AREA_TYPES, **{t.code: t for t in custom}}
+    missing = sorted(set(codes) - set(known))
+    if missing:
+        raise StoreError(f"unknown area type(s) {', '.join(missing)}: register custom types first")
+    return [
+        {
+            "code": known[c].code,
+            "name": known[c].name,
+            "level": known[c].level,
+            "vintage": known[c].vintage,
+            "is_custom": known[c].is_custom,
+        }
+        for c in sorted(set(codes))
+    ]
+
+
+def _id_map(connection: Connection, types: Iterable[str]) -> dict[tuple[str, str], int]:
+    query = select(area.c.area_type, area.c.code, area.c.id).where(
+        area.c.area_type.in_(sorted(set(types)))
+    )
+    return {(t, c): i for t, c, i in connection.execute(query)}
+
+
+def _upsert_areas(connection: Connection, areas: pd.DataFrame, custom: Sequence[AreaType]) -> None:
+    types = set(areas["area_type"])
+    _upsert(connection, area_type, _type_rows(types, custom), ["code"])
+    unique = areas.drop_duplicates(["area_type", "code"])
+    records = unique[["area_type", "code", "name"]].to_dict("records")
+    _upsert(connection, area, records, ["area_type", "code"])
+
+
+def load_geography(
+    connection: Connection,
+    areas: pd.DataFrame,
+    memberships: pd.DataFrame,
+    custom_types: Sequence[AreaType] = (),
+) -> dict[str, int]:
+    """Upsert area types, areas and memberships; returns the row counts written.
+
+    Every membership must name areas in ``areas`` or already in the store.
+    ``custom_types`` describes project-defined types (e.g. ``locality``).
+    """
+    _upsert_areas(connection, areas, custom_types)
+    types = set(memberships["child_type"]) | set(memberships["parent_type"])
+    ids = _id_map(connection, types)
+    child = list(zip(memberships["child_type"], memberships["child_code"], strict=True))
+    parent = list(zip(memberships["parent_type"], memberships["parent_code"], strict=True))
+    unknown = sorted({key for key in child + parent if key not in ids})
+    if unknown:
+        listed = ", ".join(f"{t} {c}" for t, c in unknown[:5])
+        raise StoreError(f"{len(unknown)} membership area(s) not in the store (e.g. {listed})")
+    records = [
+        {"child_id": ids[c], "parent_id": ids[p], "weight": float(w), "method": str(m)}
+        for c, p, w, m in zip(
+            child, parent, memberships["weight"], memberships["method"], strict=True
+        )
+    ]
+    _upsert(connection, area_membership, records, ["child_id", "parent_id"])
+    return {"areas": len(areas), "memberships": len(records)}
+
+
+def load_boundaries(connection: Connection, rows: pd.DataFrame) -> int:
+    """Upsert boundaries (rows of :func:`jsna.geography.boundaries.boundary_rows`).
+
+    Areas without a row yet are created from the rows' ``area_type``, ``code``, ``name``.
+    """
+    _upsert_areas(connection, rows, ())
+    ids = _id_map(connection, set(rows["area_type"]))
+    columns = ["geojson", "min_x", "min_y", "max_x", "max_y"]
+    records = [
+        {"area_id": ids[(t, c)], **dict(zip(columns, values, strict=True))}
+        for t, c, *values in rows[["area_type", "code", *columns]].itertuples(index=False)
+    ]
+    _upsert(connection, boundary, records, ["area_id"])
+    return len(records)
+
+
+def area_ids(
+    connection: Connection, codes: Iterable[str], area_type: str | None = None
+) -> dict[str, int]:
+    """Store ids of ``codes`` (absent codes are left out).
+
+    Without ``area_type``, a code held by areas of several types (the same ward in
+    ``ward17`` and ``ward22``) is an error: say which type is meant.
+    """
+    wanted = sorted(set(codes))
+    found: dict[str, int] = {}
+    types: dict[str, list[str]] = {}
+    for part in _chunks(wanted):
+        query = select(area.c.code, area.c.id, area.c.area_type).where(area.c.code.in_(part))
+        if area_type is not None:
+            query = query.where(area.c.area_type == area_type)
+        for code, identifier, kind in connection.execute(query):
+            found[code] = identifier
+            types.setdefault(code, []).append(kind)
+    ambiguous = {code: kinds for code, kinds in types.items() if len(kinds) > 1}
+    if ambiguous:
+        code, kinds = next(iter(sorted(ambiguous.items())))
+        raise StoreError(
+            f"{len(ambiguous)} code(s) are areas of several types (e.g. {code}: "
+            f"{', '.join(sorted(kinds))}); give area_type"
+        )
+    return found
+
+
+def _related(
+    connection: Connection, code: str, code_type: str | None, other_type: str, up: bool
+) -> pd.DataFrame:
+    me, other = aliased(area), aliased(area)
+    mine, theirs = (area_membership.c.child_id, area_membership.c.parent_id)
+    if not up:
+        mine, theirs = theirs, mine
+    query = (
+        select(other.c.code, other.c.name, area_membership.c.weight, area_membership.c.method)
+        .select_from(area_membership)
+        .join(me, and_(me.c.id == mine, me.c.code == code))
+        .join(other, and_(other.c.id == theirs, other.c.area_type == other_type))
+        .order_by(other.c.code)
+    )
+    if code_type is not None:
+        query = query.where(me.c.area_type == code_type)
+    rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=["code", "name", "weight", "method"])
+
+
+def children(
+    connection: Connection, parent_code: str, child_type: str, parent_type: str | None = None
+) -> pd.DataFrame:
+    """Direct members of ``child_type`` in an area: code, name, weight, method (ordered by code)."""
+    return _related(connection, parent_code, parent_type, child_type, up=False)
+
+
+def parents(
+    connection: Connection, child_code: str, parent_type: str, child_type: str | None = None
+) -> pd.DataFrame:
+    """Areas of ``parent_type`` an area directly belongs to: code, name, weight, method."""
+    return _related(connection, child_code, child_type, parent_type, up=True)
