@@ -1,0 +1,31 @@
+"""``jsna geography load`` and ``areas`` on the real data mirror, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from jsna.cli.geography import geography
+from tests.paths import DATA_MIRROR
+
+
+def test_load_then_list(engine: Engine, backend_url: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(geography, ["load", str(DATA_MIRROR), "--db", backend_url, "-q"])
+    assert result.exit_code == 0, result.output
+    print(result.output)
+    assert "boundaries from" in result.output
+    listed = runner.invoke(geography, ["areas", "ward23", "--db", backend_url])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert len(lines) == 21
+    assert lines[0] == "E05015239\tAltrincham"
+    missing = runner.invoke(geography, ["areas", "ward99", "--db", backend_url])
+    assert missing.exit_code == 1
+    assert "no areas of type 'ward99'" in missing.output
+
+
+def test_load_refuses_an_unmigrated_store(empty_engine: Engine, backend_url: str) -> None:
+    result = CliRunner().invoke(geography, ["load", str(DATA_MIRROR), "--db", backend_url, "-q"])
+    assert result.exit_code == 1
+    assert "not up to date: run 'jsna db upgrade' first" in str(result.exception)
