@@ -11,6 +11,7 @@ from jsna.errors import USER_ERRORS
 
 from .db import db
 from .demo import demo
+from .geography import geography
 from .stats import stats
 
 EXIT_USER_ERROR = 1
@@ -35,6 +36,7 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 cli.add_command(stats)
 cli.add_command(demo)
 cli.add_command(db)
+cli.add_command(geography)
 
 
 def main(argv: list[str] | None = None) -> None:
