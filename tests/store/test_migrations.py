@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import Engine, inspect
 
 from jsna.cli.main import cli
-from jsna.store import migrate
+from jsna.errors import StoreError
+from jsna.store import migrate, open_store
 from jsna.store.schema import metadata
 
 
@@ -60,3 +62,19 @@ def test_cli_uses_database_url(backend_url: str, monkeypatch) -> None:  # type: 
     result = CliRunner().invoke(cli, ["db", "status"])
     assert result.exit_code == 0, result.output
     assert "Revision:" in result.output
+
+
+def test_open_store_creates_and_upgrades_on_first_use(tmp_path: Path) -> None:
+    engine = open_store(tmp_path, url=None)
+    try:
+        assert migrate.current(engine) == migrate.head()
+    finally:
+        engine.dispose()
+    assert (tmp_path / ".jsna" / "jsna.db").is_file()
+
+
+def test_open_store_names_an_unreachable_database() -> None:
+    with pytest.raises(
+        StoreError, match=r"cannot reach the database postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:9/x"
+    ):
+        open_store(url="postgresql://nobody:secret@127.0.0.1:9/x")  # the password is not shown
