@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .aggregate import GEOGRAPHY_METHODS, aggregate_counts
 from .boundaries import boundary_rows, mirror_boundaries, read_boundaries
-from .custom import Apportion, AreaList, PointsInPolygons, chain, custom_area_memberships
+from .custom import Apportion, AreaList, PointsInPolygons, chain, custom_area_memberships, reweight
 from .frames import AREA_COLUMNS, MEMBERSHIP_COLUMNS, METHODS, Geography
 from .lookups import read_england, read_trafford
 from .registry import AREA_TYPES, AreaType, area_type, custom_area_type
@@ -35,4 +35,5 @@ __all__ = [
     "read_boundaries",
     "read_england",
     "read_trafford",
+    "reweight",
 ]

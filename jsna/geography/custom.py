@@ -34,6 +34,7 @@ __all__ = [
     "PointsInPolygons",
     "chain",
     "custom_area_memberships",
+    "reweight",
 ]
 
 EXACT_METHODS = ("lookup", "custom", "point_in_polygon")
@@ -214,3 +215,22 @@ def chain(lower: pd.DataFrame, upper: pd.DataFrame) -> pd.DataFrame:
     return out.groupby(keys, as_index=False, sort=False).agg(
         weight=("weight", "sum"), method=("method", lambda m: max(m, key=_RANK.__getitem__))
     )[MEMBERSHIP_COLUMNS]
+
+
+def reweight(memberships: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Apportioned weights replaced by the parents' population shares (e.g. LSOA 2011 splits).
+
+    For each child with ``apportioned`` rows, weight = population of the parent
+    / population of all the child's apportioned parents. This is right when the
+    parents lie wholly inside the child (an ONS split, change code S). Children
+    with a parent missing from ``population`` (indexed by code) keep their weights.
+    """
+    out = memberships.copy()
+    shared = out["method"] == "apportioned"
+    people = out["parent_code"].map(population).where(shared)
+    group = out["child_type"] + "\x1f" + out["child_code"]
+    complete = people.notna().groupby(group).transform("all") & shared
+    totals = people.groupby(group).transform("sum")
+    usable = complete & (totals > 0)
+    out.loc[usable, "weight"] = (people[usable] / totals[usable]).astype(float)
+    return out

@@ -10,7 +10,7 @@ LSOA 2011 -> LSOA 2021 (``change_code``), with ``n`` = number of rows of the 201
   weight 1, method ``lookup`` (exact);
 - ``S`` split: the 2011 LSOA is shared between its ``n`` 2021 LSOAs: weight 1/n,
   method ``apportioned`` (equal shares; :func:`jsna.geography.custom.reweight`
-  replaces them by population shares when a 2021 LSOA population is known);
+  replaces them by population shares when the 2021 LSOA populations are known);
 - ``X`` irregular: weight 1/n, method ``apportioned`` when n > 1, else ``best_fit``
   (the whole 2011 LSOA is given to the 2021 LSOA it mostly falls in).
 """

@@ -13,8 +13,9 @@ from jsna.geography.custom import (
     PointsInPolygons,
     chain,
     custom_area_memberships,
+    reweight,
 )
-from jsna.geography.lookups import read_trafford
+from jsna.geography.lookups import ENGLAND_FILES, read_lsoa11_to_lsoa21, read_trafford
 from tests.paths import DATA_MIRROR
 
 TRAFFORD = DATA_MIRROR / "trafford"
@@ -144,3 +145,19 @@ def test_chain_takes_the_least_exact_method() -> None:
     assert out.loc["E01000001", "method"] == "apportioned"
     assert out.loc["E01000002", "method"] == "best_fit"
     assert out.loc["E01000003", "method"] == "custom"
+
+
+def test_split_lsoa_reweighted_by_population() -> None:
+    links = read_lsoa11_to_lsoa21(
+        DATA_MIRROR / "england" / ENGLAND_FILES["lsoa11_to_lsoa21"]
+    ).memberships
+    population = pd.read_csv(TRAFFORD / "population" / "trafford_mid2024_syoa_lsoa.csv")
+    persons = population[population["sex"] == "Persons"].set_index("area_code")["all_ages"]
+    out = reweight(links, persons)
+    split = out[out["child_code"] == "E01006185"].set_index("parent_code")["weight"]
+    a, b = persons["E01034000"], persons["E01034001"]
+    assert split.to_dict() == pytest.approx({"E01034000": a / (a + b), "E01034001": b / (a + b)})
+    assert split.sum() == pytest.approx(1.0)
+    # outside Trafford (no population) the equal shares stay
+    untouched = out["child_code"] != "E01006185"
+    assert out.loc[untouched, "weight"].equals(links.loc[untouched, "weight"])
