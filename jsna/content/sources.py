@@ -163,8 +163,10 @@ class Source(BaseModel):
     geography: str = Field(
         min_length=1, description="Area type of the codes in the file, e.g. ltla24 or ward22."
     )
-    code_pattern: str = Field(
-        ONS_CODE_PATTERN, description="Regular expression every area code must match."
+    code_pattern: str | None = Field(
+        default=None,
+        description="Regular expression every area code must match (default: the rule of "
+        "the geography if jsna knows it, else an ONS code).",
     )
     period: str | None = Field(
         default=None, description="Period covered, as published (information)."
