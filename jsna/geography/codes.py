@@ -37,7 +37,7 @@ def read_table(path: Path | str, columns: list[str]) -> pd.DataFrame:
             row=1,
             column=missing[0],
         )
-    return frame[columns].apply(lambda column: column.str.strip())
+    return pd.DataFrame({column: frame[column].str.strip() for column in columns})
 
 
 def check_codes(path: Path | str, frame: pd.DataFrame, columns: Mapping[str, str]) -> None:

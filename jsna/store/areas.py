@@ -73,7 +73,10 @@ def _upsert_areas(connection: Connection, areas: pd.DataFrame, custom: Sequence[
     types = set(areas["area_type"])
     _upsert(connection, area_type, _type_rows(types, custom), ["code"])
     unique = areas.drop_duplicates(["area_type", "code"])
-    records = unique[["area_type", "code", "name"]].to_dict("records")
+    records = [
+        {"area_type": t, "code": c, "name": n}
+        for t, c, n in unique[["area_type", "code", "name"]].itertuples(index=False)
+    ]
     _upsert(connection, area, records, ["area_type", "code"])
 
 
