@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import jsna.stats
 from jsna.geography.aggregate import aggregate_counts
@@ -125,3 +127,33 @@ def test_missing_member_is_refused(locality) -> None:
     ]
     with pytest.raises(ValueError, match="no column"):
         aggregate_counts(frame, locality, ["x"])
+
+
+@settings(max_examples=50)
+@given(
+    counts=st.lists(st.integers(0, 10_000), min_size=21, max_size=21),
+    extra=st.lists(st.integers(0, 10_000), min_size=21, max_size=21),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_summing_in_two_steps_equals_one_step(locality, counts, extra, seed) -> None:
+    wards = sorted(locality["child_code"])
+    frame = pd.DataFrame(
+        {"area_code": wards, "x": counts, "n": [a + b for a, b in zip(counts, extra, strict=True)]}
+    )
+    frame = frame.sample(frac=1, random_state=seed)  # row order does not matter
+    to_borough = locality.assign(parent_type="ltla23", parent_code="E08000009", method="lookup")
+    direct = aggregate_counts(frame, to_borough, ["x", "n"])
+    localities = aggregate_counts(frame, locality, ["x", "n"]).rename(columns={"area_code": "code"})
+    upper = pd.DataFrame(
+        {
+            "child_code": localities["code"],
+            "parent_type": "ltla23",
+            "parent_code": "E08000009",
+            "weight": 1.0,
+            "method": "custom",
+        }
+    )
+    two_step = aggregate_counts(localities.rename(columns={"code": "area_code"}), upper, ["x", "n"])
+    assert two_step[["x", "n"]].to_dict("records") == direct[["x", "n"]].to_dict("records")
+    assert direct["x"].item() == sum(counts)
+    assert direct["geography_method"].item() == "exact"
