@@ -157,3 +157,27 @@ def test_summing_in_two_steps_equals_one_step(locality, counts, extra, seed) -> 
     assert two_step[["x", "n"]].to_dict("records") == direct[["x", "n"]].to_dict("records")
     assert direct["x"].item() == sum(counts)
     assert direct["geography_method"].item() == "exact"
+
+
+def test_groups_of_practices_qof_diabetes() -> None:
+    practices = pd.read_csv(TRAFFORD / "services" / "trafford_gp_practices.csv")
+    members = {
+        name: list(group["practice_code"]) for name, group in practices.groupby("pcn_ods_code")
+    }
+    links = custom_area_memberships(AreaList("pcn_2024", "gp_practice", members))
+    qof = pd.read_csv(
+        DATA_MIRROR / "england" / "qof" / "qof_prevalence_registers_practice_2019_20.csv"
+    )
+    diabetes = qof[
+        (qof["group_code"] == "DM") & qof["practice_code"].isin(practices["practice_code"])
+    ]
+    out = aggregate_counts(diabetes, links, ["register", "patient_list_size"], area="practice_code")
+    assert len(out) == 5
+    assert out["members"].sum() == 26
+    assert set(out["geography_method"]) == {"exact"}
+    assert out["register"].sum() == diabetes["register"].sum()
+    assert out["patient_list_size"].sum() == diabetes["patient_list_size"].sum()
+    result = jsna.stats.proportion(out, "register", "patient_list_size")
+    assert (
+        result["value"].between(3.9, 11.0).all()
+    )  # within the practice range (INDICATORS.md INQ07)
