@@ -17,12 +17,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
-from jsna.errors import StoreError
 from jsna.geography import Geography, read_england, read_trafford
 from jsna.geography.boundaries import mirror_boundaries
-from jsna.store import migrate
+from jsna.store import open_store
 from jsna.store.areas import load_boundaries, load_geography
-from jsna.store.engine import DATABASE_ENV, connect
+from jsna.store.engine import DATABASE_ENV
 from jsna.store.schema import area
 
 MIRROR_ENV = "JSNA_DATA_MIRROR"
@@ -59,18 +58,16 @@ def load(mirror: Path | None, url: str | None, project: Path, quiet: bool) -> No
     """Load the England and Trafford lookups and boundaries from MIRROR.
 
     MIRROR is the data folder holding england/ and trafford/ (default:
-    $JSNA_DATA_MIRROR, else ../shared/data). The store must be up to date
-    (jsna db upgrade).
+    $JSNA_DATA_MIRROR, else ../shared/data). The store is created or
+    upgraded first if needed.
     """
     folder = mirror or Path(os.environ.get(MIRROR_ENV, DEFAULT_MIRROR))
     if not (folder / "england").is_dir():
         raise click.BadParameter(f"{folder} has no england/ folder", param_hint="MIRROR")
-    engine = connect(project, url)
+    engine = open_store(project, url)
     console = Console(stderr=True, quiet=quiet)
     start = time.perf_counter()
     try:
-        if migrate.current(engine) != migrate.head():
-            raise StoreError("the store is not up to date: run 'jsna db upgrade' first")
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             step = progress.add_task("Reading England lookups", total=None)
@@ -99,7 +96,7 @@ def load(mirror: Path | None, url: str | None, project: Path, quiet: bool) -> No
 @PROJECT
 def areas(area_type: str, url: str | None, project: Path) -> None:
     """List the areas of AREA_TYPE (e.g. ward23, lsoa21) as CODE<TAB>NAME lines."""
-    engine = connect(project, url)
+    engine = open_store(project, url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(

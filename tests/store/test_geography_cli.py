@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from jsna.cli.geography import geography
+from jsna.store import migrate
 from tests.paths import DATA_MIRROR
 
 
@@ -25,7 +26,8 @@ def test_load_then_list(engine: Engine, backend_url: str) -> None:
     assert "no areas of type 'ward99'" in missing.output
 
 
-def test_load_refuses_an_unmigrated_store(empty_engine: Engine, backend_url: str) -> None:
-    result = CliRunner().invoke(geography, ["load", str(DATA_MIRROR), "--db", backend_url, "-q"])
+def test_an_empty_store_is_created_on_first_use(empty_engine: Engine, backend_url: str) -> None:
+    result = CliRunner().invoke(geography, ["areas", "ward23", "--db", backend_url])
     assert result.exit_code == 1
-    assert "not up to date: run 'jsna db upgrade' first" in str(result.exception)
+    assert "no areas of type 'ward23' in the store" in result.output
+    assert migrate.current(empty_engine) == migrate.head()
