@@ -150,7 +150,7 @@ def _keys() -> list[Column[object]]:
         Column("period_start", Integer, nullable=False, comment="First year, for ordering"),
         Column("sex", String(16), nullable=False, default="persons"),
         Column("age", String(32), nullable=False, default="all ages"),
-        Column("breakdown_type", String(64), nullable=False, default=""),
+        Column("breakdown_type", String(200), nullable=False, default=""),
         Column("breakdown", String(100), nullable=False, default=""),
     ]
 

@@ -174,3 +174,21 @@ def test_an_unmigrated_store_and_a_url_only_source_are_refused(
     error = outcome.failures["census_health"]
     assert isinstance(error, InputFileError)
     assert "declares only a url" in str(error)
+
+
+def test_fingertips_deprivation_breakdowns_with_long_category_types(
+    engine: Engine, tmp_path: Path, devdata_source: dict[str, Any]
+) -> None:
+    declared = devdata_source | {"id": "smoking_deciles", "measure": None}
+    declared["filters"] = [
+        {"column": "indicator_id", "equals": "92904"},
+        devdata_source["filters"][1],
+    ]
+    project = write_project(tmp_path / "project", declared)
+    result = import_file(engine, project, load_sources(project)["smoking_deciles"])
+    with engine.connect() as connection:
+        stored = indicator_values(connection, "92904", "country")
+    longest = stored["breakdown_type"].str.len().max()
+    assert longest > 64
+    assert len(stored[stored["breakdown_type"] != ""]) > 300
+    assert result.rows >= len(stored)
