@@ -22,7 +22,8 @@ from jsna.ingest.changes import changes_since, resolve_since
 from jsna.ingest.pipeline import ImportResult, import_file, ingest_project
 from jsna.ingest.pipeline import Progress as Report
 from jsna.ingest.problems import ImportRejectedError, Limits
-from jsna.store.engine import DATABASE_ENV, connect
+from jsna.store import open_store
+from jsna.store.engine import DATABASE_ENV
 
 EXIT_PROBLEMS = 1
 
@@ -123,7 +124,7 @@ def _bars(quiet: bool) -> Iterator[_Bars]:
 
 @contextmanager
 def _engine(project: Path, url: str | None) -> Iterator[Engine]:
-    engine = connect(project, url)
+    engine = open_store(project, url)
     try:
         yield engine
     finally:

@@ -101,3 +101,15 @@ def test_progress_bars_are_drawn_on_a_terminal_only(
     assert drawn.exit_code == 0
     assert "census_health: writing" in drawn.stderr
     assert drawn.stdout.startswith("census_health: imported version 1 (105 rows)")
+
+
+def test_the_store_is_created_on_first_use(
+    empty_engine: Engine, tmp_path: Path, census_source: dict[str, Any]
+) -> None:
+    project = write_project(tmp_path / "project", census_source)
+    result = CliRunner().invoke(ingest, [str(project), "--db", _url(empty_engine), "-q"])
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(
+        changes, [str(project), "--since", "2020-01-01", "--csv", "--db", _url(empty_engine)]
+    )
+    assert len(listed.stdout.splitlines()) == 1 + 105
