@@ -18,7 +18,17 @@ from jsna.store.observations import area_values, indicator_values
 from jsna.store.schema import audit_log, dataset_version, metadata, observation, source
 from jsna.store.versions import list_versions
 
-from .conftest import CENSUS, DEVDATA, ENGLAND, TRAFFORD, write_project
+from .conftest import (
+    CENSUS,
+    DEVDATA,
+    ENGLAND,
+    TRAFFORD,
+    devdata_rows,
+    write_census_xlsx,
+    write_fingertips_csv,
+    write_project,
+    write_wards_geojson,
+)
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -192,3 +202,43 @@ def test_fingertips_deprivation_breakdowns_with_long_category_types(
     assert longest > 64
     assert len(stored[stored["breakdown_type"] != ""]) > 300
     assert result.rows >= len(stored)
+
+
+def test_xlsx_geojson_and_fingertips_sources_in_one_project(
+    engine: Engine, tmp_path: Path, census_source: dict[str, Any], devdata_source: dict[str, Any]
+) -> None:
+    data = tmp_path / "project" / "data"
+    data.mkdir(parents=True)
+    write_census_xlsx(data / "health.xlsx")
+    write_wards_geojson(data / "wards.geojson")
+    write_fingertips_csv(data / "fingertips.csv", devdata_rows())
+    workbook = census_source | {"id": "health_xlsx", "file": "data/health.xlsx", "format": "xlsx"}
+    workbook |= {"sheet": "Health", "filters": []}
+    workbook["columns"] = {"area_code": "Ward code", "breakdown": "Health", "value": "Persons"}
+    workbook["fixed"] = workbook["fixed"] | {"period": "2021"}
+    shapes = census_source | {"id": "wards_geojson", "file": "data/wards.geojson"}
+    shapes |= {"format": "geojson", "filters": []}
+    shapes["columns"] = {
+        "area_code": "ward_code",
+        "area_name": "ward_name",
+        "value": "very_good_health",
+    }
+    shapes["fixed"] = {"indicator_id": "very_good_health", "period": "2021"}
+    api = {key: devdata_source[key] for key in ("publisher", "licence", "title", "measure")}
+    api |= {"id": "fingertips_api", "file": "data/fingertips.csv", "format": "fingertips"}
+    api |= {"geography": "utla23"}
+    api["filters"] = [{"column": "Area Type", "equals": ["Unitary authority", "England"]}]
+    project = write_project(tmp_path / "project", workbook, shapes, api)
+    outcome = ingest_project(engine, project)
+    assert outcome.failures == {}
+    rows = {result.source_id: result.rows for result in outcome.results}
+    assert rows["health_xlsx"] == 105
+    assert rows["wards_geojson"] == 21
+    assert rows["fingertips_api"] > 50
+    assert count(engine, observation) == sum(rows.values())
+    with engine.connect() as connection:
+        altrincham = area_values(connection, "E05000819")
+    assert sorted(altrincham["indicator_id"].unique()) == ["general_health", "very_good_health"]
+    assert altrincham.loc[altrincham["indicator_id"] == "very_good_health", "value"].tolist() == [
+        7484.0
+    ]
