@@ -8,6 +8,7 @@
     └── JsnaError                        every other error jsna raises on purpose
         ├── ContentError                 a project content file (YAML) is broken or breaks a rule
         ├── InputFileError               a file a user gave us is unreadable or breaks a rule
+        │   └── ImportRejectedError      every problem of a refused import (jsna.ingest.problems)
         └── StoreError                   the database cannot be reached, or is not up to date
 
 ``jsna.stats`` is a pure layer that imports nothing from ``jsna``, so its

@@ -12,6 +12,7 @@ from jsna.errors import USER_ERRORS
 from .db import db
 from .demo import demo
 from .geography import geography
+from .ingest import changes, import_, ingest
 from .stats import stats
 
 EXIT_USER_ERROR = 1
@@ -27,8 +28,16 @@ EXIT_USER_ERROR = 1
 def cli(ctx: click.Context, traceback: bool) -> None:
     """jsna: a Joint Strategic Needs Assessment as code.
 
-    Official-method indicator statistics (as OHID Fingertips computes them),
-    from the command line or from Python (import jsna.stats).
+    \b
+    Start here:
+      jsna demo                      recompute real Trafford indicators, checked against Fingertips
+      jsna stats METHOD FILE.csv     one official indicator method on a spreadsheet
+      jsna geography load            ONS areas, lookups and boundaries into the store
+      jsna ingest PROJECT            every declared data source of a project into the store
+      jsna changes --since DATE      what changed since an earlier vintage
+
+    The store is an SQLite file in the project (.jsna/jsna.db) unless --db or
+    JSNA_DATABASE_URL names a PostgreSQL database.
     """
     ctx.obj = {"traceback": traceback}
 
@@ -37,6 +46,9 @@ cli.add_command(stats)
 cli.add_command(demo)
 cli.add_command(db)
 cli.add_command(geography)
+cli.add_command(ingest)
+cli.add_command(import_)
+cli.add_command(changes)
 
 
 def main(argv: list[str] | None = None) -> None:
