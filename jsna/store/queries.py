@@ -75,22 +75,29 @@ def _fetch(connection: Connection, sql: str, parameters: list[Any]) -> list[tupl
 def _frame(
     rows: list[tuple[Any, ...]], read: Sequence[str], fixed: dict[str, object]
 ) -> pd.DataFrame:
-    """A frame with :data:`COLUMNS` from ``rows`` (columns ``read``) and constants ``fixed``."""
+    """A frame with :data:`COLUMNS` from ``rows`` (columns ``read``) and constants ``fixed``.
+
+    The rows become one 2-D object array (one C loop), sliced per column:
+    much cheaper than transposing with ``zip(*rows)``.
+    """
     count = len(rows)
+    table = np.empty((count, len(read)), dtype=object)
+    if count:
+        table[:] = rows
     data: dict[str, Any] = {}
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in read]
-    for name, values in zip(read, columns, strict=True):
+    for position, name in enumerate(read):
+        values = table[:, position]
         if name in _INTEGER:
-            data[name] = np.fromiter(values, dtype=np.int64, count=count)
+            data[name] = values.astype(np.int64)
         elif name in FIGURES:
-            data[name] = np.array(values, dtype=np.float64) if count else np.empty(0)
+            data[name] = values.astype(np.float64)  # None -> NaN
         else:
-            data[name] = pd.array(values, dtype="str") if count else pd.array([], dtype="str")
+            data[name] = pd.array(values, dtype="str")
     for name, value in fixed.items():
         if isinstance(value, int):
             data[name] = np.full(count, value, dtype=np.int64)
         else:
-            data[name] = pd.array([value] * count, dtype="str")
+            data[name] = pd.array(np.full(count, value, dtype=object), dtype="str")
     return pd.DataFrame({name: data[name] for name in COLUMNS}, copy=False)
 
 
