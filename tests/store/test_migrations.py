@@ -75,6 +75,7 @@ def test_open_store_creates_and_upgrades_on_first_use(tmp_path: Path) -> None:
 
 def test_open_store_names_an_unreachable_database() -> None:
     with pytest.raises(
-        StoreError, match=r"cannot reach the database postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:9/x"
+        StoreError,
+        match=r"cannot reach the database postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:9/x",
     ):
         open_store(url="postgresql://nobody:secret@127.0.0.1:9/x")  # the password is not shown
