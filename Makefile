@@ -3,6 +3,7 @@
 #   make test   set up, then run every check and test
 #   make check  lint, format, types and layer contracts only
 #   make bench  speed and memory benchmarks (ratios against a floor measured in the same run)
+#   make bench-store  the store at national scale on SQLite and PostgreSQL
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed
 export JSNA_SHARED ?= $(abspath ../shared)
 export JSNA_DATA_MIRROR ?= $(JSNA_SHARED)/data
 
-.PHONY: setup demo test check lint format types contracts pytest bench lock clean docs
+.PHONY: setup demo test check lint format types contracts pytest bench bench-store lock clean docs
 
 setup: $(STAMP)
 
@@ -47,6 +48,11 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python benchmarks/stats.py
+	$(BIN)/python benchmarks/store.py --scale 0.01
+
+# The store at national scale (33.8M observations per backend, about 10 minutes each).
+bench-store: setup
+	$(BIN)/python benchmarks/store.py
 
 docs: setup
 	$(BIN)/python -m jsna.cli.reference > docs/cli.md

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from jsna.geography.registry import AREA_TYPES
 
@@ -22,10 +22,8 @@ from .schema import area, area_type, dataset_version, observation
 __all__ = [
     "DATA_VINTAGE",
     "OBSERVATION_COLUMNS",
-    "area_values",
     "checked_area_codes",
     "ensure_areas",
-    "indicator_values",
     "observations_of_versions",
     "write_observations",
 ]
@@ -147,32 +145,6 @@ def _ordered(query: Select[tuple[object, ...]]) -> Select[tuple[object, ...]]:
         observation.c.breakdown_type,
         observation.c.breakdown,
     )
-
-
-def indicator_values(
-    connection: Connection,
-    indicator_id: str,
-    area_type_code: str,
-    version_ids: Sequence[int] | None = None,
-) -> pd.DataFrame:
-    """One indicator for every area of one type and every period (current versions by default)."""
-    query = _selected(version_ids).where(
-        and_(
-            observation.c.indicator_id == indicator_id,
-            observation.c.area_type == area_type_code,
-        )
-    )
-    return _read(connection, _ordered(query))
-
-
-def area_values(
-    connection: Connection,
-    area_code: str,
-    version_ids: Sequence[int] | None = None,
-) -> pd.DataFrame:
-    """Every indicator and period for one area code (current versions by default)."""
-    query = _selected(version_ids).where(area.c.code == area_code)
-    return _read(connection, _ordered(query))
 
 
 def observations_of_versions(
