@@ -59,7 +59,9 @@ def _error_lines(error: JsnaError, label: str | None = None) -> list[str]:
         heading += f"{error.path}, nothing imported:"
         return [heading, *(str(problem) for problem in error.problems)]
     if isinstance(error, ContentError):
-        return [f"error: {prefix}{len(error.problems)} problems in the sources:", *error.problems]
+        count = len(error.problems)
+        noun = "problem" if count == 1 else "problems"
+        return [f"error: {prefix}{count} {noun} in the sources:", *error.problems]
     return [f"error: {prefix}{error}"]
 
 

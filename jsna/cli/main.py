@@ -54,7 +54,7 @@ cli.add_command(changes)
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; a user error prints one line and exits with code 1."""
     try:
-        cli.main(args=argv, prog_name="jsna", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="jsna", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_USER_ERROR)
@@ -68,3 +68,6 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.secho(f"error: {error}", fg="red", err=True)
         sys.exit(EXIT_USER_ERROR)
+    # Without standalone mode click returns a command's exit code instead of exiting.
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
