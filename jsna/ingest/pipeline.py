@@ -29,6 +29,7 @@ from jsna.errors import InputFileError, JsnaError, StoreError
 from jsna.store import migrate
 from jsna.store.observations import checked_area_codes, write_observations
 from jsna.store.schema import audit_log
+from jsna.store.slices import current_versions_of, indicators_of_versions, refresh_slices
 from jsna.store.versions import add_version, find_version, make_current, save_source
 
 from .formats import read_table
@@ -118,7 +119,9 @@ def import_file(
         if seen.is_current:
             return ImportResult(declared.id, shown, "unchanged", seen.id, seen.row_count)
         with engine.begin() as connection:
+            replaced = current_versions_of(connection, declared.id)
             make_current(connection, seen)
+            refresh_slices(connection, indicators_of_versions(connection, [*replaced, seen.id]))
             _audit(connection, actor, "restore", declared.id, seen.id, shown, seen.row_count)
         return ImportResult(declared.id, shown, "restored", seen.id, seen.row_count)
 
@@ -168,8 +171,13 @@ def _write(
     now: datetime,
     frame: pd.DataFrame,
 ) -> int:
-    """Source, version, areas and observations, inside the caller's transaction."""
+    """Source, version, areas, observations and slices, inside the caller's transaction.
+
+    The slices of the new version's indicators and of the version it replaces
+    are rebuilt, so the dashboards read fresh slices once the import commits.
+    """
     save_source(connection, declared)
+    replaced = current_versions_of(connection, declared.id)
     version_id = add_version(
         connection,
         declared.id,
@@ -180,6 +188,8 @@ def _write(
         row_count=len(frame),
     )
     write_observations(connection, version_id, frame)
+    indicators = {str(value) for value in frame["indicator_id"].unique()}
+    refresh_slices(connection, indicators | indicators_of_versions(connection, replaced))
     return version_id
 
 

@@ -21,7 +21,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-__all__ = ["COLUMNS", "area_rows", "area_sql", "indicator_rows", "indicator_sql"]
+from .slices import read_slice
+
+__all__ = [
+    "COLUMNS",
+    "area_rows",
+    "area_sql",
+    "indicator_rows",
+    "indicator_rows_from_rows",
+    "indicator_sql",
+]
 
 FIGURES = (
     "numerator",
@@ -118,9 +127,26 @@ def indicator_rows(
     """Every observation of one indicator for one area type, all periods.
 
     ``version_ids`` limits the rows to those dataset versions; by default only
-    current versions (``dataset_version.is_current``) count. Rows come ordered
-    by ``period_start`` (the index order); columns are :data:`COLUMNS`.
+    current versions (``dataset_version.is_current``) count, and the frame
+    comes from the packed slice (:mod:`jsna.store.slices`) when a fresh one
+    exists. Rows come ordered by ``period_start``, then ``observation.id``
+    (the index order); columns are :data:`COLUMNS`.
     """
+    if version_ids is None:
+        packed = read_slice(connection, indicator_id, area_type)
+        if packed is not None:
+            return packed
+    return indicator_rows_from_rows(connection, indicator_id, area_type, version_ids=version_ids)
+
+
+def indicator_rows_from_rows(
+    connection: Connection,
+    indicator_id: str,
+    area_type: str,
+    *,
+    version_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """:func:`indicator_rows` read row by row from ``observation`` (never from a slice)."""
     sql, parameters, read = indicator_sql(connection, indicator_id, area_type, version_ids)
     rows = _fetch(connection, sql, parameters)
     return _frame(rows, read, {"indicator_id": indicator_id, "area_type": area_type})
@@ -139,7 +165,7 @@ def indicator_sql(
     sql = (
         f"{_select(connection, read, 'ix_observation_indicator')}"
         f" WHERE indicator_id = {mark} AND area_type = {mark}{where}"
-        " ORDER BY period_start"
+        " ORDER BY period_start, id"
     )
     return sql, [indicator_id, area_type, *parameters], read
 

@@ -6,6 +6,7 @@
                     │  └── boundary                       (simplified GeoJSON per area)
     source ──< dataset_version ──< observation >── area  (imported figures)
                                    result        >── area (computed, published figures)
+    observation_slice                                     (packed copy of observation)
     audit_log                                             (who did what, when)
 
 Every imported file is a ``dataset_version`` (checksum, retrieval time, row
@@ -26,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -190,6 +192,23 @@ result = Table(
     Index("ix_result_indicator", "indicator_id", "area_type", "period_start"),
     Index("ix_result_area", "area_id", "indicator_id"),
     comment="A computed figure, after disclosure control, ready to publish.",
+)
+
+observation_slice = Table(
+    "observation_slice",
+    metadata,
+    Column("indicator_id", LABEL, primary_key=True),
+    Column("area_type", LABEL, primary_key=True),
+    Column(
+        "version_key",
+        String(200),
+        primary_key=True,
+        comment="Sorted dataset_version ids of the rows, e.g. 3,7",
+    ),
+    Column("row_count", Integer, nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("payload", LargeBinary, nullable=False, comment="Columns as numpy arrays"),
+    comment="The current observations of one indicator and area type, packed for fast reads.",
 )
 
 audit_log = Table(

@@ -15,8 +15,9 @@ from jsna.ingest.pipeline import import_file, ingest_project
 from jsna.ingest.problems import ImportRejectedError
 from jsna.store import migrate
 from jsna.store.areas import area_ids
-from jsna.store.queries import area_rows, indicator_rows
+from jsna.store.queries import area_rows, indicator_rows, indicator_rows_from_rows
 from jsna.store.schema import audit_log, dataset_version, metadata, observation, source
+from jsna.store.slices import read_slice
 from jsna.store.versions import list_versions
 
 from .conftest import (
@@ -244,3 +245,28 @@ def test_xlsx_geojson_and_fingertips_sources_in_one_project(
     assert altrincham.loc[altrincham["indicator_id"] == "very_good_health", "value"].tolist() == [
         7484.0
     ]
+
+
+def test_imports_and_restores_leave_fresh_slices(
+    engine: Engine, tmp_path: Path, devdata_source: dict[str, Any]
+) -> None:
+    project = write_project(tmp_path / "project", devdata_source)
+    declared = load_sources(project)["diabetes_nw"]
+    first = import_file(engine, project, declared)
+    second = import_file(engine, project, declared, changed_devdata(tmp_path))
+    with engine.connect() as connection:
+        packed = read_slice(connection, "241", "country")
+        assert packed is not None
+        rows = indicator_rows_from_rows(connection, "241", "country")
+    pd.testing.assert_frame_equal(packed, rows)
+    assert set(packed["version_id"]) == {second.version_id}
+    assert packed.loc[packed["period"] == "2019", "value"].tolist() == [7.5]
+
+    import_file(engine, project, declared)  # the first file again: restored
+    with engine.connect() as connection:
+        restored = read_slice(connection, "241", "country")
+        assert restored is not None
+        pd.testing.assert_frame_equal(
+            restored, indicator_rows_from_rows(connection, "241", "country")
+        )
+    assert set(restored["version_id"]) == {first.version_id}

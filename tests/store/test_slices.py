@@ -1,0 +1,218 @@
+"""Packed slices on SQLite and PostgreSQL: the same frame as the rows, fresh or ignored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Connection, Engine, func, select
+
+from jsna.store import queries
+from jsna.store.bulk import insert_rows
+from jsna.store.schema import (
+    area,
+    area_type,
+    observation,
+    observation_slice,
+    source,
+)
+from jsna.store.slices import decode, encode, read_slice, refresh_slices
+from jsna.store.versions import add_version
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+YEARS = (2019, 2020, 2021)
+BREAKDOWNS = (("", ""), ("Sex", "Male"), ("Deprivation decile", "Most deprived 10%"))
+
+
+def observations(version_id: int, indicators: tuple[str, ...], shift: float) -> pd.DataFrame:
+    """Rows of ``indicators`` for areas 1-4 (two types), every year and breakdown.
+
+    Areas come in descending order so that the id order differs from area order;
+    area 2 has no numerator (NULL) and area 3 no value in 2020.
+    """
+    rows = [
+        (indicator, area_id, year, kind, name)
+        for indicator in indicators
+        for area_id in (4, 3, 2, 1)
+        for kind, name in BREAKDOWNS
+        for year in YEARS
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["indicator_id", "area_id", "period_start", "breakdown_type", "breakdown"]
+    )
+    frame["version_id"] = version_id
+    frame["area_type"] = np.where(frame["area_id"] < 4, "lsoa21", "ltla24")
+    frame["period"] = (
+        frame["period_start"].astype(str) + "/" + (frame["period_start"] % 100 + 1).astype(str)
+    )
+    frame["sex"] = np.where(frame["breakdown"] == "Male", "male", "persons")
+    frame["value"] = frame["area_id"] * 1000 + frame["period_start"] + shift
+    frame.loc[(frame["area_id"] == 3) & (frame["period_start"] == 2020), "value"] = np.nan
+    frame["numerator"] = np.where(frame["area_id"] == 2, np.nan, 5.0)
+    frame["lower_95"] = frame["value"] - 1.5
+    return frame
+
+
+@pytest.fixture
+def store(engine: Engine) -> Engine:
+    """Areas 1-3 (lsoa21) and 4 (ltla24); source s, version 1 (current) with i1 and i2."""
+    with engine.begin() as connection:
+        insert_rows(
+            connection,
+            area_type,
+            pd.DataFrame(
+                {
+                    "code": ["lsoa21", "ltla24"],
+                    "name": ["LSOA", "LTLA"],
+                    "level": [0, 2],
+                    "vintage": ["2021", "2024"],
+                }
+            ),
+        )
+        insert_rows(
+            connection,
+            area,
+            pd.DataFrame(
+                {
+                    "id": [1, 2, 3, 4],
+                    "area_type": ["lsoa21"] * 3 + ["ltla24"],
+                    "code": ["E01000001", "E01000002", "E01000003", "E06000001"],
+                    "name": ["a", "b", "c", "Hartlepool"],
+                }
+            ),
+        )
+        insert_rows(
+            connection,
+            source,
+            pd.DataFrame(
+                [
+                    {
+                        "id": "s",
+                        "title": "T",
+                        "publisher": "P",
+                        "licence": "OGL",
+                        "format": "csv",
+                        "declaration": "{}",
+                    }
+                ]
+            ),
+        )
+        version = new_version(connection, "a")
+        insert_rows(connection, observation, observations(version, ("i1", "i2"), 0.1))
+    return engine
+
+
+def new_version(connection: Connection, letter: str) -> int:
+    return add_version(
+        connection,
+        "s",
+        checksum=letter * 64,
+        file_name="f.csv",
+        retrieved_at=NOW,
+        imported_at=NOW,
+        row_count=0,
+    )
+
+
+def slice_count(connection: Connection) -> int:
+    return int(connection.scalar(select(func.count()).select_from(observation_slice)) or 0)
+
+
+@pytest.mark.parametrize("kind", ["lsoa21", "ltla24"])
+def test_slice_frame_equals_row_frame(store: Engine, kind: str) -> None:
+    with store.begin() as connection:
+        assert refresh_slices(connection) == 4
+    with store.connect() as connection:
+        for indicator in ("i1", "i2"):
+            rows = queries.indicator_rows_from_rows(connection, indicator, kind)
+            packed = read_slice(connection, indicator, kind)
+            assert packed is not None
+            pd.testing.assert_frame_equal(packed, rows)
+            pd.testing.assert_frame_equal(queries.indicator_rows(connection, indicator, kind), rows)
+            assert rows["value"].isna().any() == (kind == "lsoa21")
+            assert set(rows["breakdown"]) == {name for _, name in BREAKDOWNS}
+            assert rows["period_start"].is_monotonic_increasing
+            assert len(rows) == (3 if kind == "lsoa21" else 1) * len(BREAKDOWNS) * len(YEARS)
+            packed.loc[0, "value"] = -1.0  # the frame is writable
+        assert read_slice(connection, "nothing", "lsoa21") is None
+
+
+def test_encode_decode_round_trip_empty_and_wide_integers() -> None:
+    frame = pd.DataFrame(
+        {
+            "version_id": np.array([1, 70_000], dtype=np.int64),
+            "breakdown": pd.array(["a", "b"], dtype="str"),
+            "value": [np.nan, 2.5],
+        }
+    )
+    pd.testing.assert_frame_equal(decode(encode(frame)), frame)
+    pd.testing.assert_frame_equal(decode(encode(frame.iloc[:0])), frame.iloc[:0])
+
+
+def test_new_version_makes_slice_stale_until_refreshed(store: Engine) -> None:
+    with store.begin() as connection:
+        refresh_slices(connection)
+    with store.begin() as connection:
+        version = new_version(connection, "b")
+        insert_rows(connection, observation, observations(version, ("i1",), 0.2))
+    with store.connect() as connection:
+        assert read_slice(connection, "i1", "lsoa21") is None
+        frame = queries.indicator_rows(connection, "i1", "lsoa21")
+        assert set(frame["version_id"]) == {version}  # rows of the new version, not the slice
+        assert read_slice(connection, "i2", "lsoa21") is None  # its version is superseded too
+        assert queries.indicator_rows(connection, "i2", "lsoa21").empty
+    with store.begin() as connection:
+        assert refresh_slices(connection, ["i1", "i2"]) == 2  # i1 on both area types
+    with store.connect() as connection:
+        packed = read_slice(connection, "i1", "lsoa21")
+        assert packed is not None
+        pd.testing.assert_frame_equal(packed, frame)
+        assert read_slice(connection, "i2", "lsoa21") is None  # no current rows, no slice
+        assert slice_count(connection) == 2
+
+
+def test_version_ids_bypass_slices(store: Engine) -> None:
+    with store.begin() as connection:
+        refresh_slices(connection)
+        version = new_version(connection, "b")
+        insert_rows(connection, observation, observations(version, ("i1",), 0.2))
+        refresh_slices(connection, ["i1"])
+    with store.connect() as connection:
+        old = queries.indicator_rows(connection, "i1", "lsoa21", version_ids=[version - 1])
+        assert set(old["version_id"]) == {version - 1}
+        both = queries.indicator_rows(connection, "i1", "lsoa21", version_ids=[1, version])
+        assert len(both) == 2 * len(old)
+        assert read_slice(connection, "i1", "lsoa21", [version - 1]) is None
+        assert read_slice(connection, "i1", "lsoa21", [version]) is not None
+
+
+def test_refresh_is_idempotent(store: Engine) -> None:
+    with store.begin() as connection:
+        refresh_slices(connection)
+        first = connection.execute(
+            select(
+                observation_slice.c.indicator_id,
+                observation_slice.c.area_type,
+                observation_slice.c.version_key,
+                observation_slice.c.row_count,
+                observation_slice.c.payload,
+            ).order_by(observation_slice.c.indicator_id, observation_slice.c.area_type)
+        ).all()
+        refresh_slices(connection)
+        refresh_slices(connection, ["i1"])
+        second = connection.execute(
+            select(
+                observation_slice.c.indicator_id,
+                observation_slice.c.area_type,
+                observation_slice.c.version_key,
+                observation_slice.c.row_count,
+                observation_slice.c.payload,
+            ).order_by(observation_slice.c.indicator_id, observation_slice.c.area_type)
+        ).all()
+    assert [tuple(row) for row in first] == [tuple(row) for row in second]
+    assert len(first) == 4
+    with store.begin() as connection:
+        assert refresh_slices(connection, []) == 0
+        assert slice_count(connection) == 4
