@@ -12,10 +12,14 @@ dropped afterwards) measures:
 * our load: :func:`jsna.store.bulk.insert_rows` into the migrated schema,
   inside :func:`jsna.store.bulk.bulk_load` (observation indexes dropped and
   rebuilt at the end; ``--maintain-indexes`` keeps them during the load);
+* the slice build: :func:`jsna.store.slices.refresh_slices` for every
+  indicator after the load (timed on its own; its ratio to the load is
+  informational);
 * query latency p50/p95/p99 of :func:`jsna.store.queries.indicator_rows` (one
-  indicator, one area type, all periods) and :func:`~jsna.store.queries.area_rows`
-  (one area, all indicators), with the indicator query split into database
-  time (``count(*)`` over the same index range), driver fetch and the rest;
+  indicator, one area type, all periods; served from the fresh slice) and
+  :func:`~jsna.store.queries.area_rows` (one area, all indicators), plus the
+  row path of the indicator query split into database time (``count(*)`` over
+  the same index range) and driver fetch;
 * database size and peak resident memory.
 
 Targets (issue 4): load within 2x the floor; both query shapes p95 < 50 ms.
@@ -49,6 +53,7 @@ from jsna.store import migrate, queries
 from jsna.store.bulk import bulk_load, insert_rows
 from jsna.store.engine import connect
 from jsna.store.schema import area, area_type, dataset_version, observation, source
+from jsna.store.slices import read_slice, refresh_slices
 
 LSOAS = 33_755
 INDICATORS = 100
@@ -143,6 +148,8 @@ class Result:
     floor_seconds: float = 0.0
     load_seconds: float = 0.0
     index_seconds: float = 0.0
+    slice_seconds: float = 0.0
+    slices: int = 0
     rows: int = 0
     size_bytes: int = 0
     latencies: dict[str, list[float]] = field(default_factory=dict)
@@ -292,14 +299,15 @@ def query_latencies(
     rng = np.random.default_rng(seed)
     out: dict[str, list[float]] = {
         "indicator": [],
-        "indicator: database only": [],
-        "indicator: fetch only": [],
+        "indicator (row path): database only": [],
+        "indicator (row path): fetch only": [],
         "area": [],
     }
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None
         queries.area_rows(connection, 1)  # warm up the connection
+        assert read_slice(connection, "ind000", "lsoa21") is not None, "no fresh slice"
         for number in range(count):
             area_id = int(rng.integers(1, areas + 1))
             out["area"].append(timed(lambda a=area_id: queries.area_rows(connection, a)))  # type: ignore[misc]
@@ -312,11 +320,11 @@ def query_latencies(
                 timed(lambda i=indicator: queries.indicator_rows(connection, i, "lsoa21"))  # type: ignore[misc]
             )
             sql, parameters, _ = queries.indicator_sql(connection, indicator, "lsoa21")
-            out["indicator: fetch only"].append(
+            out["indicator (row path): fetch only"].append(
                 timed(lambda s=sql, p=parameters: _fetch(driver, s, p))
             )  # type: ignore[misc]
             counting = "SELECT count(*) FROM " + sql.split(" FROM ", 1)[1].split(" ORDER BY")[0]
-            out["indicator: database only"].append(
+            out["indicator (row path): database only"].append(
                 timed(lambda s=counting, p=parameters: _fetch(driver, s, p))  # type: ignore[misc]
             )
     return out
@@ -368,12 +376,20 @@ def run_backend(
         result.load_seconds, result.index_seconds, result.rows = load_store(
             engine, chunks, maintain=args.maintain_indexes
         )
-        console.log(f"{backend}: load {result.load_seconds:.1f} s; queries ...")
+        console.log(f"{backend}: load {result.load_seconds:.1f} s; analyze ...")
         with engine.begin() as connection:
             if backend == "postgresql":
                 connection.exec_driver_sql("ANALYZE")
             else:
                 connection.exec_driver_sql("ANALYZE")
+        console.log(f"{backend}: slice build ...")
+        start = time.perf_counter()
+        with engine.begin() as connection:
+            result.slices = refresh_slices(connection)
+        result.slice_seconds = time.perf_counter() - start
+        console.log(
+            f"{backend}: {result.slices} slices in {result.slice_seconds:.1f} s; queries ..."
+        )
         result.latencies = query_latencies(
             engine, len(codes), args.queries, args.indicator_queries or args.queries, args.seed
         )
@@ -404,6 +420,13 @@ def report(results: list[Result], console: Console) -> None:
             f"{result.load_seconds:.1f} s ({result.index_seconds:.1f} s), {rate:,.0f} rows/s",
             f"{ratio:.2f}x / {LOAD_TARGET:.0f}x",
             "yes" if ratio <= LOAD_TARGET else "NO",
+        )
+        table.add_row(
+            "",
+            f"slice build (refresh_slices, {result.slices} slices)",
+            f"{result.slice_seconds:.1f} s",
+            f"{result.slice_seconds / result.load_seconds:.2f}x load (info)",
+            "",
         )
         for name, values in result.latencies.items():
             p50, p95, p99 = percentiles(values)

@@ -201,9 +201,9 @@ observation_slice = Table(
     Column("area_type", LABEL, primary_key=True),
     Column(
         "version_key",
-        String(200),
+        Text,
         primary_key=True,
-        comment="Sorted dataset_version ids of the rows, e.g. 3,7",
+        comment="Sorted ids of the current versions of its sources, e.g. 3,7",
     ),
     Column("row_count", Integer, nullable=False),
     Column("built_at", DateTime(timezone=True), nullable=False),

@@ -11,12 +11,15 @@ Layout of ``payload``: 4 bytes little-endian header length, a JSON header
 then the column arrays, each 8-byte aligned. Figures stay float64, ids int32,
 ``period_start`` int16 (when it fits), text columns small integer codes.
 
-A slice records the dataset versions its rows came from (``version_key``,
-e.g. ``"3,7"``). It is *fresh* while the current versions of those versions'
+A slice records the dataset versions it was built from (``version_key``,
+e.g. ``"3,7"``): every version that was current, at build time, of a source
+with rows in the slice. It is *fresh* while the current versions of those
 sources are exactly those versions; a new import or a restore of another
-vintage makes it stale, and :func:`read_slice` then returns None (the caller
-reads rows). The import pipeline calls :func:`refresh_slices` in its
-transaction, so slices it touches are fresh again when it commits.
+vintage of any of them makes it stale, and :func:`read_slice` then returns
+None (the caller reads rows). A version of a source new to the indicator is
+not seen by this check: the import pipeline calls :func:`refresh_slices` for
+the indicators of every import, in its transaction, so slices are fresh
+again when it commits; other writers (``bulk_load``) must call it too.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def read_slice(
 
     None when no slice was built, or it is stale (the current versions of its
     sources are no longer the versions it was built from), or ``version_ids``
-    is given and is not exactly the slice's versions.
+    is given and is not exactly the slice's ``version_key``.
     """
     found = connection.execute(
         select(observation_slice.c.version_key, observation_slice.c.payload).where(
@@ -219,7 +222,9 @@ def refresh_slices(connection: Connection, indicator_ids: Iterable[str] | None =
             observation_slice.insert().values(
                 indicator_id=indicator_id,
                 area_type=area_type,
-                version_key=version_key(frame["version_id"].unique().tolist()),
+                version_key=version_key(
+                    _current_of_sources(connection, frame["version_id"].unique().tolist())
+                ),
                 row_count=len(frame),
                 built_at=now,
                 payload=encode(frame),

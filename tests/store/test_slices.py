@@ -14,6 +14,7 @@ from jsna.store.bulk import insert_rows
 from jsna.store.schema import (
     area,
     area_type,
+    dataset_version,
     observation,
     observation_slice,
     source,
@@ -216,3 +217,38 @@ def test_refresh_is_idempotent(store: Engine) -> None:
     with store.begin() as connection:
         assert refresh_slices(connection, []) == 0
         assert slice_count(connection) == 4
+
+
+def test_a_source_with_several_current_versions_keeps_fresh_slices(store: Engine) -> None:
+    with store.begin() as connection:
+        insert_rows(
+            connection,
+            dataset_version,
+            pd.DataFrame(
+                [
+                    {
+                        "id": 50,
+                        "source_id": "s",
+                        "checksum": "c" * 64,
+                        "file_name": "g.csv",
+                        "retrieved_at": NOW,
+                        "imported_at": NOW,
+                        "row_count": 0,
+                        "is_current": True,
+                    }
+                ]
+            ),
+        )
+        insert_rows(connection, observation, observations(50, ("i3",), 0.3))
+        refresh_slices(connection)
+    with store.connect() as connection:
+        key = connection.scalar(
+            select(observation_slice.c.version_key).where(observation_slice.c.indicator_id == "i3")
+        )
+        assert key == "1,50"
+        packed = read_slice(connection, "i3", "lsoa21")
+        assert packed is not None
+        pd.testing.assert_frame_equal(
+            packed, queries.indicator_rows_from_rows(connection, "i3", "lsoa21")
+        )
+        assert set(packed["version_id"]) == {50}

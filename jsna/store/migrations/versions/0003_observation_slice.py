@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("area_type", sa.String(length=64), nullable=False),
         sa.Column(
             "version_key",
-            sa.String(length=200),
+            sa.Text(),
             nullable=False,
-            comment="Sorted dataset_version ids of the rows, e.g. 3,7",
+            comment="Sorted ids of the current versions of its sources, e.g. 3,7",
         ),
         sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
