@@ -48,7 +48,7 @@ __all__ = [
 
 _TEXT = ("indicator_id", "area_type", "period", "sex", "age", "breakdown_type", "breakdown")
 _HEADER = struct.Struct("<I")
-_STRING = pd.StringDtype(storage="python", na_value=np.nan)
+_EMPTY_TEXT = pd.array(np.array([], dtype=object), dtype="str")  # as queries builds text
 
 
 def version_key(version_ids: Iterable[int]) -> str:
@@ -102,11 +102,16 @@ def encode(frame: pd.DataFrame) -> bytes:
 
 
 def _text(codes: np.ndarray, categories: list[str]) -> pd.api.extensions.ExtensionArray:
-    if len(categories) == 1:
-        values = np.full(len(codes), categories[0], dtype=object)
-    else:
-        values = np.array(categories, dtype=object).take(codes)
-    return pd.arrays.StringArray(values, dtype=_STRING)  # type: ignore[call-arg]
+    """A ``str`` column from codes: one ``take`` of the category strings.
+
+    The values are known to be ``str`` objects, so the array is built on them
+    directly (``_from_backing_data``) without the per-value check of the
+    public constructor, which costs ~2.5 ms per column at 337,550 rows.
+    """
+    values = np.array(categories, dtype=object).take(codes)
+    if getattr(_EMPTY_TEXT.dtype, "storage", None) != "python":
+        return pd.array(values, dtype="str")
+    return _EMPTY_TEXT._from_backing_data(values)  # type: ignore[attr-defined,no-any-return]
 
 
 def decode(payload: bytes) -> pd.DataFrame:
@@ -137,6 +142,32 @@ def _current_of_sources(connection: Connection, version_ids: Sequence[int]) -> l
     return [int(value) for value in connection.scalars(query)]
 
 
+def _fetch_slice(
+    connection: Connection, indicator_id: str, area_type: str
+) -> list[tuple[str, bytes]]:
+    """(version_key, payload) rows of one indicator and area type, through the raw cursor.
+
+    On PostgreSQL the result comes in binary format: in text format ``bytea``
+    travels as hex, twice the bytes, and is decoded again on arrival.
+    """
+    if not connection.in_transaction():
+        connection.begin()
+    driver: Any = connection.connection.driver_connection
+    sql = "SELECT version_key, payload FROM observation_slice"
+    if connection.dialect.name == "postgresql":
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(
+                f"{sql} WHERE indicator_id = %s AND area_type = %s", [indicator_id, area_type]
+            )
+            return list(cursor.fetchall())
+    cursor = driver.cursor()
+    try:
+        cursor.execute(f"{sql} WHERE indicator_id = ? AND area_type = ?", [indicator_id, area_type])
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def read_slice(
     connection: Connection,
     indicator_id: str,
@@ -149,12 +180,7 @@ def read_slice(
     sources are no longer the versions it was built from), or ``version_ids``
     is given and is not exactly the slice's ``version_key``.
     """
-    found = connection.execute(
-        select(observation_slice.c.version_key, observation_slice.c.payload).where(
-            observation_slice.c.indicator_id == indicator_id,
-            observation_slice.c.area_type == area_type,
-        )
-    ).all()
+    found = _fetch_slice(connection, indicator_id, area_type)
     if len(found) != 1:
         return None
     key, payload = found[0]
