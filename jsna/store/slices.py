@@ -56,48 +56,88 @@ def version_key(version_ids: Iterable[int]) -> str:
     return ",".join(str(value) for value in sorted({int(value) for value in version_ids}))
 
 
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """Integers in the smallest of int16 / int32 / int64 that holds them."""
+def _narrow(values: np.ndarray, smallest: type[np.integer[Any]] = np.int16) -> np.ndarray:
+    """Integers in the smallest of ``smallest`` / int16 / int32 / int64 that holds them."""
+    kinds: list[type[np.integer[Any]]] = [smallest, np.int16, np.int32]
     if not len(values):
-        return values.astype(np.int16)
+        return values.astype(smallest)
     low, high = int(values.min()), int(values.max())
-    for kind in (np.int16, np.int32):
+    for kind in kinds:
         info = np.iinfo(kind)
         if info.min <= low and high <= info.max:
             return values.astype(kind)
     return values.astype(np.int64)
 
 
+def _whole(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Floats that are all whole int32 numbers (or NaN) as int32 and a packed NaN mask.
+
+    None when that would lose anything (fractions, -0.0, infinities, large values).
+    """
+    missing = np.isnan(values)
+    present = values[~missing]
+    if not len(present):
+        return None
+    info = np.iinfo(np.int32)
+    if present.min() < info.min or present.max() > info.max:
+        return None
+    if not np.array_equal(present, np.trunc(present)) or np.signbit(present[present == 0]).any():
+        return None
+    integers = np.where(missing, 0.0, values).astype(np.int32)
+    return integers, (np.packbits(missing) if missing.any() else None)
+
+
+def _parts(name: str, series: pd.Series) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The header entry of one column and the arrays that hold it."""
+    entry: dict[str, Any] = {"name": name}
+    if name in _TEXT:
+        codes, categories = pd.factorize(series, sort=False)
+        if (codes < 0).any():
+            raise ValueError(f"column {name} has missing text; slices cannot hold it")
+        entry["categories"] = [str(value) for value in categories]
+        if len(categories) == 1:
+            return entry, {}
+        return entry, {"codes": _narrow(np.asarray(codes), np.uint8)}
+    if pd.api.types.is_integer_dtype(series.dtype):
+        entry["as"] = str(series.dtype)
+        values = series.to_numpy()
+        if len(values) and values.min() == values.max():
+            entry["constant"] = int(values[0])
+            return entry, {}
+        return entry, {"values": _narrow(values)}
+    values = series.to_numpy(dtype=np.float64)
+    whole = _whole(values)
+    if whole is None:
+        return entry, {"values": values}
+    integers, missing = whole
+    return entry, {"values": integers} | ({} if missing is None else {"nan": missing})
+
+
 def encode(frame: pd.DataFrame) -> bytes:
-    """The payload of ``frame`` (columns :data:`jsna.store.queries.COLUMNS`)."""
+    """The payload of ``frame`` (columns :data:`jsna.store.queries.COLUMNS`).
+
+    Lossless: text as codes of its categories (none when there is only one),
+    constant integers as their value, integers narrowed, floats that are all
+    whole numbers as int32 plus a NaN bitmask, other floats as float64.
+    """
     columns: list[dict[str, Any]] = []
     arrays: list[np.ndarray] = []
-    for name in frame.columns:
-        series = frame[name]
-        entry: dict[str, Any] = {"name": str(name)}
-        if name in _TEXT:
-            codes, categories = pd.factorize(series, sort=False)
-            if (codes < 0).any():
-                raise ValueError(f"column {name} has missing text; slices cannot hold it")
-            entry["categories"] = [str(value) for value in categories]
-            array = _narrow(np.asarray(codes))
-        elif pd.api.types.is_integer_dtype(series.dtype):
-            entry["as"] = str(series.dtype)
-            array = _narrow(series.to_numpy())
-        else:
-            array = series.to_numpy(dtype=np.float64)
-        entry["dtype"] = array.dtype.str
-        columns.append(entry)
-        arrays.append(np.ascontiguousarray(array))
     offset = 0
-    for entry, array in zip(columns, arrays, strict=True):
-        entry["offset"] = offset
-        offset += -(-array.nbytes // 8) * 8
+    for name in frame.columns:
+        entry, parts = _parts(str(name), frame[name])
+        entry["parts"] = {}
+        for key, array in parts.items():
+            entry["parts"][key] = {"dtype": array.dtype.str, "offset": offset, "count": len(array)}
+            arrays.append(np.ascontiguousarray(array))
+            offset += -(-array.nbytes // 8) * 8
+        columns.append(entry)
     header = json.dumps({"rows": len(frame), "columns": columns}).encode()
     header += b" " * (-(len(header) + _HEADER.size) % 8)
     body = bytearray(offset)
-    for entry, array in zip(columns, arrays, strict=True):
-        body[entry["offset"] : entry["offset"] + array.nbytes] = array.tobytes()
+    position = 0
+    for array in arrays:
+        body[position : position + array.nbytes] = array.tobytes()
+        position += -(-array.nbytes // 8) * 8
     return _HEADER.pack(len(header)) + header + bytes(body)
 
 
@@ -120,16 +160,30 @@ def decode(payload: bytes) -> pd.DataFrame:
     header = json.loads(payload[_HEADER.size : _HEADER.size + length])
     start = _HEADER.size + length
     rows = int(header["rows"])
+    zeros = np.zeros(rows, dtype=np.uint8)
     data: dict[str, Any] = {}
     for entry in header["columns"]:
-        dtype = np.dtype(entry["dtype"])
-        array = np.frombuffer(payload, dtype=dtype, count=rows, offset=start + entry["offset"])
+        parts = {
+            key: np.frombuffer(
+                payload,
+                dtype=np.dtype(part["dtype"]),
+                count=part["count"],
+                offset=start + part["offset"],
+            )
+            for key, part in entry["parts"].items()
+        }
+        name = entry["name"]
         if "categories" in entry:
-            data[entry["name"]] = _text(array, entry["categories"])
+            data[name] = _text(parts.get("codes", zeros), entry["categories"])
+        elif "constant" in entry:
+            data[name] = np.full(rows, entry["constant"], dtype=entry["as"])
         elif "as" in entry:
-            data[entry["name"]] = array.astype(entry["as"])
+            data[name] = parts["values"].astype(entry["as"])
         else:
-            data[entry["name"]] = array.copy()  # writable, like a frame built from rows
+            values = parts["values"].astype(np.float64)  # a writable copy either way
+            if "nan" in parts:
+                values[np.unpackbits(parts["nan"], count=rows).view(bool)] = np.nan
+            data[name] = values
     return pd.DataFrame(data, copy=False)
 
 

@@ -140,16 +140,29 @@ def test_slice_frame_equals_row_frame(store: Engine, kind: str) -> None:
         assert read_slice(connection, "nothing", "lsoa21") is None
 
 
-def test_encode_decode_round_trip_empty_and_wide_integers() -> None:
+def test_encode_decode_round_trip_is_lossless() -> None:
     frame = pd.DataFrame(
         {
-            "version_id": np.array([1, 70_000], dtype=np.int64),
-            "breakdown": pd.array(["a", "b"], dtype="str"),
-            "value": [np.nan, 2.5],
+            "version_id": np.array([1, 70_000, 3, 3], dtype=np.int64),
+            "area_id": np.array([7, 7, 7, 7], dtype=np.int64),  # constant
+            "breakdown": pd.array(["a", "b", "a", "é"], dtype="str"),
+            "sex": pd.array(["persons"] * 4, dtype="str"),  # one category
+            "value": [np.nan, 2.5, 1e300, -1.0],
+            "numerator": [np.nan, 2.0, 3.0, -4.0],  # whole numbers and NaN
+            "denominator": [0.0, -0.0, 1.0, 2.0],  # -0.0 must survive
+            "lower_95": [2.0**31, 1.0, 2.0, 3.0],  # beyond int32
+            "upper_95": [np.inf, 1.0, 2.0, 3.0],
         }
     )
-    pd.testing.assert_frame_equal(decode(encode(frame)), frame)
-    pd.testing.assert_frame_equal(decode(encode(frame.iloc[:0])), frame.iloc[:0])
+    for part in (frame, frame.iloc[:0], frame.iloc[:1]):
+        decoded = decode(encode(part))
+        pd.testing.assert_frame_equal(decoded, part.reset_index(drop=True))
+    assert np.signbit(decode(encode(frame))["denominator"].to_numpy()).tolist() == [
+        False,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_new_version_makes_slice_stale_until_refreshed(store: Engine) -> None:
