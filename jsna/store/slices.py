@@ -141,14 +141,20 @@ def encode(frame: pd.DataFrame) -> bytes:
     return _HEADER.pack(len(header)) + header + bytes(body)
 
 
-def _text(codes: np.ndarray, categories: list[str]) -> pd.api.extensions.ExtensionArray:
+def _text(
+    codes: np.ndarray | None, categories: list[str], rows: int
+) -> pd.api.extensions.ExtensionArray:
     """A ``str`` column from codes: one ``take`` of the category strings.
 
     The values are known to be ``str`` objects, so the array is built on them
     directly (``_from_backing_data``) without the per-value check of the
     public constructor, which costs ~2.5 ms per column at 337,550 rows.
     """
-    values = np.array(categories, dtype=object).take(codes)
+    if codes is None:  # one category: fill (take with small integer codes is ~7x slower)
+        values = np.empty(rows, dtype=object)
+        values.fill(categories[0] if categories else "")
+    else:
+        values = np.array(categories, dtype=object).take(codes.astype(np.intp))
     if getattr(_EMPTY_TEXT.dtype, "storage", None) != "python":
         return pd.array(values, dtype="str")
     return _EMPTY_TEXT._from_backing_data(values)  # type: ignore[attr-defined,no-any-return]
@@ -160,7 +166,6 @@ def decode(payload: bytes) -> pd.DataFrame:
     header = json.loads(payload[_HEADER.size : _HEADER.size + length])
     start = _HEADER.size + length
     rows = int(header["rows"])
-    zeros = np.zeros(rows, dtype=np.uint8)
     data: dict[str, Any] = {}
     for entry in header["columns"]:
         parts = {
@@ -174,7 +179,7 @@ def decode(payload: bytes) -> pd.DataFrame:
         }
         name = entry["name"]
         if "categories" in entry:
-            data[name] = _text(parts.get("codes", zeros), entry["categories"])
+            data[name] = _text(parts.get("codes"), entry["categories"], rows)
         elif "constant" in entry:
             data[name] = np.full(rows, entry["constant"], dtype=entry["as"])
         elif "as" in entry:
