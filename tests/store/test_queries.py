@@ -11,7 +11,8 @@ from sqlalchemy import Connection, Engine
 
 from jsna.store import queries
 from jsna.store.bulk import insert_rows
-from jsna.store.schema import area, area_type, dataset_version, observation, source
+from jsna.store.schema import dataset_version, observation
+from tests.store.builders import add_areas, add_source
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 YEARS = (2019, 2020, 2021)
@@ -25,46 +26,8 @@ def store(engine: Engine) -> Engine:
     and i2). Values encode the row: area_id * 1000 + year + version / 10.
     """
     with engine.begin() as connection:
-        insert_rows(
-            connection,
-            area_type,
-            pd.DataFrame(
-                {
-                    "code": ["lsoa21", "ltla24"],
-                    "name": ["LSOA", "LTLA"],
-                    "level": [0, 2],
-                    "vintage": ["2021", "2024"],
-                }
-            ),
-        )
-        insert_rows(
-            connection,
-            area,
-            pd.DataFrame(
-                {
-                    "id": [1, 2, 3, 4],
-                    "area_type": ["lsoa21"] * 3 + ["ltla24"],
-                    "code": ["E01000001", "E01000002", "E01000003", "E06000001"],
-                    "name": ["a", "b", "c", "Hartlepool"],
-                }
-            ),
-        )
-        insert_rows(
-            connection,
-            source,
-            pd.DataFrame(
-                [
-                    {
-                        "id": "s",
-                        "title": "T",
-                        "publisher": "P",
-                        "licence": "OGL",
-                        "format": "csv",
-                        "declaration": "{}",
-                    }
-                ]
-            ),
-        )
+        add_areas(connection)
+        add_source(connection)
         insert_rows(
             connection,
             dataset_version,

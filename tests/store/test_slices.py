@@ -12,15 +12,13 @@ from sqlalchemy import Connection, Engine, func, select
 from jsna.store import queries
 from jsna.store.bulk import insert_rows
 from jsna.store.schema import (
-    area,
-    area_type,
     dataset_version,
     observation,
     observation_slice,
-    source,
 )
 from jsna.store.slices import decode, encode, read_slice, refresh_slices
 from jsna.store.versions import add_version
+from tests.store.builders import add_areas, add_source
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 YEARS = (2019, 2020, 2021)
@@ -60,46 +58,8 @@ def observations(version_id: int, indicators: tuple[str, ...], shift: float) -> 
 def store(engine: Engine) -> Engine:
     """Areas 1-3 (lsoa21) and 4 (ltla24); source s, version 1 (current) with i1 and i2."""
     with engine.begin() as connection:
-        insert_rows(
-            connection,
-            area_type,
-            pd.DataFrame(
-                {
-                    "code": ["lsoa21", "ltla24"],
-                    "name": ["LSOA", "LTLA"],
-                    "level": [0, 2],
-                    "vintage": ["2021", "2024"],
-                }
-            ),
-        )
-        insert_rows(
-            connection,
-            area,
-            pd.DataFrame(
-                {
-                    "id": [1, 2, 3, 4],
-                    "area_type": ["lsoa21"] * 3 + ["ltla24"],
-                    "code": ["E01000001", "E01000002", "E01000003", "E06000001"],
-                    "name": ["a", "b", "c", "Hartlepool"],
-                }
-            ),
-        )
-        insert_rows(
-            connection,
-            source,
-            pd.DataFrame(
-                [
-                    {
-                        "id": "s",
-                        "title": "T",
-                        "publisher": "P",
-                        "licence": "OGL",
-                        "format": "csv",
-                        "declaration": "{}",
-                    }
-                ]
-            ),
-        )
+        add_areas(connection)
+        add_source(connection)
         version = new_version(connection, "a")
         insert_rows(connection, observation, observations(version, ("i1", "i2"), 0.1))
     return engine
