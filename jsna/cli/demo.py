@@ -10,7 +10,6 @@ Fingertips published.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from rich.table import Table
 
 from jsna import stats
 from jsna.errors import InputFileError
+
+from .mirror import data_mirror
 
 TRAFFORD = "E08000009"
 ENGLAND = "E92000001"
@@ -67,11 +68,6 @@ TREND_INPUTS = {
     "crude_rate": {"value": "value", "lower": "lower_95", "upper": "upper_95"},
 }
 """Fingertips tests proportions for trend from counts, other values from their limits."""
-
-
-def data_mirror() -> Path:
-    """The shared open-data folder: ``$JSNA_DATA_MIRROR``, else ``../shared/data``."""
-    return Path(os.environ.get("JSNA_DATA_MIRROR", "../shared/data"))
 
 
 def load_series(mirror: Path) -> pd.DataFrame:

@@ -8,7 +8,6 @@ names, weights and boundaries in place.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from jsna.store.areas import load_boundaries, load_geography
 from jsna.store.engine import DATABASE_ENV
 from jsna.store.schema import area
 
-MIRROR_ENV = "JSNA_DATA_MIRROR"
-DEFAULT_MIRROR = Path("../shared/data")
+from .mirror import data_mirror
 
 DB = click.option(
     "--db",
@@ -61,7 +59,7 @@ def load(mirror: Path | None, url: str | None, project: Path, quiet: bool) -> No
     $JSNA_DATA_MIRROR, else ../shared/data). The store is created or
     upgraded first if needed.
     """
-    folder = mirror or Path(os.environ.get(MIRROR_ENV, DEFAULT_MIRROR))
+    folder = mirror or data_mirror()
     if not (folder / "england").is_dir():
         raise click.BadParameter(f"{folder} has no england/ folder", param_hint="MIRROR")
     engine = open_store(project, url)
