@@ -1,14 +1,7 @@
-"""Where the command line finds the shared open-data folder."""
+"""Where the command line finds the shared open-data folder (see :mod:`jsna.content.mirror`)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from jsna.content.mirror import DEFAULT_MIRROR, MIRROR_ENV, data_mirror
 
-MIRROR_ENV = "JSNA_DATA_MIRROR"
-DEFAULT_MIRROR = Path("../shared/data")
-
-
-def data_mirror() -> Path:
-    """The shared open-data folder: ``$JSNA_DATA_MIRROR``, else ``../shared/data``."""
-    return Path(os.environ.get(MIRROR_ENV, DEFAULT_MIRROR))
+__all__ = ["DEFAULT_MIRROR", "MIRROR_ENV", "data_mirror"]

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from jsna.content.mirror import resolve_path
 from jsna.content.sources import Source, load_sources
 from jsna.errors import InputFileError, JsnaError, StoreError
 from jsna.store import migrate
@@ -75,7 +76,7 @@ def resolve_file(project: Path, declared: Source, file: Path | None = None) -> P
             f"source {declared.id!r} declares only a url ({declared.url}); download the file "
             f"and load it with 'jsna import {project} {declared.id} FILE'",
         )
-    return project / declared.file
+    return resolve_path(project, declared.file)
 
 
 def _checksum(path: Path, progress: Progress) -> str:
