@@ -38,7 +38,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 types: setup
-	$(BIN)/mypy jsna/stats
+	$(BIN)/mypy jsna/stats jsna/content
 
 contracts: setup
 	$(BIN)/lint-imports
