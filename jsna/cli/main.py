@@ -9,10 +9,12 @@ import click
 from jsna import __version__
 from jsna.errors import USER_ERRORS
 
+from .check import check
 from .db import db
 from .demo import demo
 from .geography import geography
 from .ingest import changes, import_, ingest
+from .new import new
 from .stats import stats
 
 EXIT_USER_ERROR = 1
@@ -49,6 +51,8 @@ cli.add_command(geography)
 cli.add_command(ingest)
 cli.add_command(import_)
 cli.add_command(changes)
+cli.add_command(check)
+cli.add_command(new)
 
 
 def main(argv: list[str] | None = None) -> None:
