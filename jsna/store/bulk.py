@@ -8,8 +8,8 @@ never as per-row dictionaries.
 
 For loads of many millions of rows, :func:`bulk_load` drops a table's
 secondary indexes for the duration and recreates them at the end (same
-definitions as :mod:`jsna.store.schema`), which is cheaper than maintaining
-them row by row.
+definitions as :mod:`jsna.store.schema`; on SQLite with a large sort cache),
+which is cheaper than maintaining them row by row.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def column_values(series: pd.Series) -> list[Any]:
     """The values of ``series`` as plain Python objects, with None for NaN/NA/None.
 
     One vectorised conversion per column: floats via ``tolist`` (NaN patched to
-    None by position), integers and booleans via ``tolist``, strings via
-    ``to_numpy(object)``; NumPy scalars hidden in object columns become Python
-    scalars.
+    None by position), integers, booleans and ``str`` columns via ``tolist``,
+    other columns via ``to_numpy(object)``; NumPy scalars hidden in object
+    columns become Python scalars.
     """
     dtype = series.dtype
     if dtype.kind == "f" and isinstance(dtype, np.dtype):
@@ -48,6 +48,12 @@ def column_values(series: pd.Series) -> list[Any]:
     if dtype.kind in "iub" and isinstance(dtype, np.dtype):
         return list(series.to_numpy().tolist())
     missing = series.isna().to_numpy()
+    if isinstance(dtype, pd.StringDtype):
+        # Only str and missing values: tolist is ~3x cheaper than to_numpy(na_value=None).
+        values = series.tolist()
+        for position in np.flatnonzero(missing).tolist():
+            values[position] = None
+        return values
     if dtype.kind == "M":
         stamps = series.astype(object).tolist()
         return [
@@ -58,7 +64,7 @@ def column_values(series: pd.Series) -> list[Any]:
     if missing.any():
         for position in np.flatnonzero(missing).tolist():
             values[position] = None
-    plain_strings = dtype is np.dtype(object) or isinstance(dtype, pd.StringDtype)
+    plain_strings = dtype is np.dtype(object)
     if not plain_strings or pd.api.types.infer_dtype(series, skipna=True) not in _PLAIN_KINDS:
         # Extension dtypes and mixed object columns can hold NumPy scalars.
         values = [value.item() if isinstance(value, np.generic) else value for value in values]
@@ -69,8 +75,13 @@ _NATIVE = (Float, Integer, String, Boolean)
 """Column types whose values the drivers take as :func:`column_values` gives them."""
 
 
-def _rows(connection: Connection, table: Table, frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """The rows of ``frame`` as tuples, built column-wise (type bind processors applied)."""
+def _rows(connection: Connection, table: Table, frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``frame`` as tuples, built column-wise (type bind processors applied).
+
+    An iterator, not a list: each tuple is freed as soon as the driver has
+    written it, so millions of live tuples never wake the cyclic garbage
+    collector (which made a list of a 337,550-row frame ~2x slower to build).
+    """
     dialect = connection.dialect
     columns = []
     for name in frame.columns:
@@ -81,7 +92,7 @@ def _rows(connection: Connection, table: Table, frame: pd.DataFrame) -> list[tup
             if process is not None:
                 values = [process(value) for value in values]
         columns.append(values)
-    return list(zip(*columns, strict=True))
+    return zip(*columns, strict=True)
 
 
 def _quote(connection: Connection, name: str) -> str:
@@ -161,6 +172,30 @@ def _with_defaults(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**extra)
 
 
+SQLITE_SORT_CACHE_KIB = 512 * 1024
+"""SQLite page cache while :func:`bulk_load` rebuilds indexes (the default is 2 MiB).
+
+``CREATE INDEX`` sorts in runs as large as the page cache; with 512 MiB it
+merges far fewer runs and builds the observation indexes about a third
+faster at national scale. The cache only grows as far as it is used and is
+set back afterwards.
+"""
+
+
+@contextmanager
+def _sort_memory(connection: Connection) -> Iterator[None]:
+    """A larger SQLite page cache for the duration (nothing on other backends)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 @contextmanager
 def bulk_load(connection: Connection, table: Table) -> Iterator[None]:
     """Drop ``table``'s secondary indexes (and, on PostgreSQL, foreign keys), run the block, then recreate them.
@@ -191,8 +226,9 @@ def bulk_load(connection: Connection, table: Table) -> Iterator[None]:
     for index in indexes:
         index.drop(connection)
     yield
-    for index in indexes:
-        index.create(connection)
+    with _sort_memory(connection):
+        for index in indexes:
+            index.create(connection)
     for key in keys:
         connection.execute(AddConstraint(key))
     if connection.dialect.name == "postgresql":

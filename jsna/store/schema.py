@@ -6,7 +6,8 @@
                     │  └── boundary                       (simplified GeoJSON per area)
     source ──< dataset_version ──< observation >── area  (imported figures)
                                    result        >── area (computed, published figures)
-    observation_slice                                     (packed copy of observation)
+    compute_state                                         (inputs hash of each indicator's results)
+    observation_slice ──< observation_slice_part          (packed copy of observation)
     audit_log                                             (who did what, when)
 
 Every imported file is a ``dataset_version`` (checksum, retrieval time, row
@@ -25,6 +26,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -185,6 +187,19 @@ result = Table(
     Column("method", String(100), nullable=True),
     Column("comparison", Text, nullable=True, comment="JSON: benchmark -> better/similar/worse"),
     Column("trend", String(32), nullable=True),
+    Column(
+        "benchmarks",
+        Text,
+        nullable=True,
+        comment="JSON: comparator -> its value for the same period and breakdown",
+    ),
+    Column("quintile", Integer, nullable=True, comment="1..5 within the area type and period"),
+    Column(
+        "fit",
+        String(16),
+        nullable=True,
+        comment="exact, best_fit or apportioned: how the area's figure was built",
+    ),
     Column("suppressed", Boolean, nullable=False, default=False),
     Column("suppression_reason", String(200), nullable=False, default=""),
     Column("input_versions", Text, nullable=False, comment="JSON list of dataset_version ids"),
@@ -192,6 +207,22 @@ result = Table(
     Index("ix_result_indicator", "indicator_id", "area_type", "period_start"),
     Index("ix_result_area", "area_id", "indicator_id"),
     comment="A computed figure, after disclosure control, ready to publish.",
+)
+
+compute_state = Table(
+    "compute_state",
+    metadata,
+    Column("indicator_id", LABEL, primary_key=True),
+    Column(
+        "inputs_hash",
+        String(64),
+        nullable=False,
+        comment="SHA-256 of definition, dataset versions, geography and disclosure rules",
+    ),
+    Column("input_versions", Text, nullable=False, comment="JSON list of dataset_version ids"),
+    Column("result_rows", Integer, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    comment="What each indicator's published results were computed from (incremental compute).",
 )
 
 observation_slice = Table(
@@ -209,6 +240,27 @@ observation_slice = Table(
     Column("built_at", DateTime(timezone=True), nullable=False),
     Column("payload", LargeBinary, nullable=False, comment="Columns as numpy arrays"),
     comment="The current observations of one indicator and area type, packed for fast reads.",
+)
+
+observation_slice_part = Table(
+    "observation_slice_part",
+    metadata,
+    Column("indicator_id", LABEL, primary_key=True),
+    Column("area_type", LABEL, primary_key=True),
+    Column("version_key", Text, primary_key=True),
+    Column("part", Integer, primary_key=True, autoincrement=False, comment="1, 2, ..."),
+    Column("payload", LargeBinary, nullable=False, comment="One large column array"),
+    ForeignKeyConstraint(
+        ["indicator_id", "area_type", "version_key"],
+        [
+            observation_slice.c.indicator_id,
+            observation_slice.c.area_type,
+            observation_slice.c.version_key,
+        ],
+        ondelete="CASCADE",
+    ),
+    comment="The large column arrays of a slice, one per row (PostgreSQL sends one"
+    " huge value about twice as slowly as the same bytes in a few rows).",
 )
 
 audit_log = Table(

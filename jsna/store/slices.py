@@ -6,10 +6,17 @@ the same rows (one indicator x one area type, current versions only) as one
 blob of raw numpy columns in ``observation_slice``; decoding it is a few
 ``np.frombuffer`` calls.
 
-Layout of ``payload``: 4 bytes little-endian header length, a JSON header
-(row count; per column its dtype, byte offset and, for text, its categories),
-then the column arrays, each 8-byte aligned. Figures stay float64, ids int32,
-``period_start`` int16 (when it fits), text columns small integer codes.
+Layout: ``observation_slice.payload`` holds 4 bytes little-endian header
+length, a JSON header (row count, part count; per column its dtype, part,
+byte offset and, for text, its categories), then the small column arrays,
+each 8-byte aligned. Every array of :data:`PART_BYTES` or more is a row of its
+own in ``observation_slice_part`` (part 1, 2, ...): PostgreSQL sends one
+18 MB value about twice as slowly as the same bytes in a few rows. Figures
+stay float64 unless they are all whole numbers, ids and counts are narrowed
+to the smallest integer type that holds them, text columns are small integer
+codes, a column that is one value repeated is stored as that value, and one
+made of few runs (``period``; ``period_start``, or ``area_id`` when each period
+lists the same areas in the same order, as runs of equal steps) as its runs.
 
 A slice records the dataset versions it was built from (``version_key``,
 e.g. ``"3,7"``): every version that was current, at build time, of a source
@@ -34,13 +41,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, select
 
-from .schema import dataset_version, observation, observation_slice
+from .schema import dataset_version, observation, observation_slice, observation_slice_part
 
 __all__ = [
     "current_versions_of",
     "decode",
     "encode",
+    "encode_parts",
     "indicators_of_versions",
+    "part_count",
     "read_slice",
     "refresh_slices",
     "version_key",
@@ -48,6 +57,8 @@ __all__ = [
 
 _TEXT = ("indicator_id", "area_type", "period", "sex", "age", "breakdown_type", "breakdown")
 _HEADER = struct.Struct("<I")
+PART_BYTES = 256 * 1024
+"""Arrays at least this large go to a row of ``observation_slice_part`` of their own."""
 _EMPTY_TEXT = pd.array(np.array([], dtype=object), dtype="str")  # as queries builds text
 
 
@@ -70,7 +81,7 @@ def _narrow(values: np.ndarray, smallest: type[np.integer[Any]] = np.int16) -> n
 
 
 def _whole(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """Floats that are all whole int32 numbers (or NaN) as int32 and a packed NaN mask.
+    """Floats that are all whole int32 numbers (or NaN) as int16/int32 and a packed NaN mask.
 
     None when that would lose anything (fractions, -0.0, infinities, large values).
     """
@@ -83,8 +94,19 @@ def _whole(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
         return None
     if not np.array_equal(present, np.trunc(present)) or np.signbit(present[present == 0]).any():
         return None
-    integers = np.where(missing, 0.0, values).astype(np.int32)
+    integers = _narrow(np.where(missing, 0.0, values).astype(np.int32))
     return integers, (np.packbits(missing) if missing.any() else None)
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(value of each run, its length) when ``values`` has few runs (at most 1 in 16)."""
+    count = len(values)
+    if count < 16:
+        return None
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    if len(starts) * 16 > count:
+        return None
+    return values[starts], np.diff(np.append(starts, count))
 
 
 def _parts(name: str, series: pd.Series) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -97,6 +119,9 @@ def _parts(name: str, series: pd.Series) -> tuple[dict[str, Any], dict[str, np.n
         entry["categories"] = [str(value) for value in categories]
         if len(categories) == 1:
             return entry, {}
+        runs = _runs(np.asarray(codes))
+        if runs is not None:
+            return entry, {"run_codes": _narrow(runs[0], np.uint8), "run_lengths": _narrow(runs[1])}
         return entry, {"codes": _narrow(np.asarray(codes), np.uint8)}
     if pd.api.types.is_integer_dtype(series.dtype):
         entry["as"] = str(series.dtype)
@@ -104,6 +129,10 @@ def _parts(name: str, series: pd.Series) -> tuple[dict[str, Any], dict[str, np.n
         if len(values) and values.min() == values.max():
             entry["constant"] = int(values[0])
             return entry, {}
+        runs = _runs(np.diff(values.astype(np.int64)))  # e.g. the same areas each period
+        if runs is not None:
+            entry["first"] = int(values[0])
+            return entry, {"step_values": _narrow(runs[0]), "step_lengths": _narrow(runs[1])}
         return entry, {"values": _narrow(values)}
     values = series.to_numpy(dtype=np.float64)
     whole = _whole(values)
@@ -114,31 +143,52 @@ def _parts(name: str, series: pd.Series) -> tuple[dict[str, Any], dict[str, np.n
 
 
 def encode(frame: pd.DataFrame) -> bytes:
-    """The payload of ``frame`` (columns :data:`jsna.store.queries.COLUMNS`).
+    """The payload of ``frame`` (columns :data:`jsna.store.queries.COLUMNS`) in one part.
 
     Lossless: text as codes of its categories (none when there is only one),
     constant integers as their value, integers narrowed, floats that are all
-    whole numbers as int32 plus a NaN bitmask, other floats as float64.
+    whole numbers as int16/int32 plus a NaN bitmask, other floats as float64.
     """
+    return _pack(frame, split=None)[0]
+
+
+def encode_parts(frame: pd.DataFrame, part_bytes: int | None = None) -> list[bytes]:
+    """:func:`encode`, with every array of ``part_bytes`` (default :data:`PART_BYTES`) or more in a part of its own.
+
+    The first part is the header and the small arrays (``observation_slice.payload``);
+    the others are the large arrays in order (``observation_slice_part`` 1, 2, ...).
+    """
+    return _pack(frame, split=PART_BYTES if part_bytes is None else part_bytes)
+
+
+def _pack(frame: pd.DataFrame, split: int | None) -> list[bytes]:
     columns: list[dict[str, Any]] = []
-    arrays: list[np.ndarray] = []
+    small: list[tuple[int, np.ndarray]] = []
+    large: list[np.ndarray] = []
     offset = 0
     for name in frame.columns:
         entry, parts = _parts(str(name), frame[name])
         entry["parts"] = {}
         for key, array in parts.items():
-            entry["parts"][key] = {"dtype": array.dtype.str, "offset": offset, "count": len(array)}
-            arrays.append(np.ascontiguousarray(array))
-            offset += -(-array.nbytes // 8) * 8
+            placed: dict[str, Any] = {"dtype": array.dtype.str, "count": len(array)}
+            if split is not None and array.nbytes >= split:
+                large.append(np.ascontiguousarray(array))
+                placed |= {"part": len(large), "offset": 0}
+            else:
+                small.append((offset, np.ascontiguousarray(array)))
+                placed["offset"] = offset
+                offset += -(-array.nbytes // 8) * 8
+            entry["parts"][key] = placed
         columns.append(entry)
-    header = json.dumps({"rows": len(frame), "columns": columns}).encode()
+    head: dict[str, Any] = {"rows": len(frame), "columns": columns}
+    if large:
+        head["parts"] = len(large) + 1
+    header = json.dumps(head).encode()
     header += b" " * (-(len(header) + _HEADER.size) % 8)
     body = bytearray(offset)
-    position = 0
-    for array in arrays:
+    for position, array in small:
         body[position : position + array.nbytes] = array.tobytes()
-        position += -(-array.nbytes // 8) * 8
-    return _HEADER.pack(len(header)) + header + bytes(body)
+    return [_HEADER.pack(len(header)) + header + bytes(body), *(a.tobytes() for a in large)]
 
 
 def _text(
@@ -155,39 +205,71 @@ def _text(
         values.fill(categories[0] if categories else "")
     else:
         values = np.array(categories, dtype=object).take(codes.astype(np.intp))
+    return _str_array(values)
+
+
+def _str_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` array on an object array known to hold only ``str`` (no per-value check)."""
     if getattr(_EMPTY_TEXT.dtype, "storage", None) != "python":
         return pd.array(values, dtype="str")
     return _EMPTY_TEXT._from_backing_data(values)  # type: ignore[attr-defined,no-any-return]
 
 
-def decode(payload: bytes) -> pd.DataFrame:
-    """The frame :func:`encode` packed (columns in the same order, same dtypes)."""
+def part_count(payload: bytes) -> int:
+    """How many parts (the first included) the slice whose first part is ``payload`` has."""
     (length,) = _HEADER.unpack_from(payload)
-    header = json.loads(payload[_HEADER.size : _HEADER.size + length])
+    return int(json.loads(payload[_HEADER.size : _HEADER.size + length]).get("parts", 1))
+
+
+def decode(payload: bytes | Sequence[bytes]) -> pd.DataFrame:
+    """The frame :func:`encode` / :func:`encode_parts` packed (same columns, same dtypes).
+
+    ``payload`` is the one part of :func:`encode` or the list of parts of
+    :func:`encode_parts`, in order. The arrays are viewed in place
+    (``np.frombuffer``, the payload is never copied whole); each column is
+    then converted once into its own writable array.
+    """
+    parts = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
+    first = parts[0]
+    (length,) = _HEADER.unpack_from(first)
+    header = json.loads(bytes(first[_HEADER.size : _HEADER.size + length]))
+    if int(header.get("parts", 1)) != len(parts):
+        raise ValueError(f"slice has {len(parts)} parts, its header says {header.get('parts', 1)}")
     start = _HEADER.size + length
     rows = int(header["rows"])
     data: dict[str, Any] = {}
     for entry in header["columns"]:
-        parts = {
+        arrays = {
             key: np.frombuffer(
-                payload,
-                dtype=np.dtype(part["dtype"]),
-                count=part["count"],
-                offset=start + part["offset"],
+                parts[int(place.get("part", 0))],
+                dtype=np.dtype(place["dtype"]),
+                count=place["count"],
+                offset=place["offset"] + (0 if place.get("part", 0) else start),
             )
-            for key, part in entry["parts"].items()
+            for key, place in entry["parts"].items()
         }
         name = entry["name"]
-        if "categories" in entry:
-            data[name] = _text(parts.get("codes"), entry["categories"], rows)
+        if "run_codes" in arrays:
+            categories = np.array(entry["categories"], dtype=object)
+            runs = categories.take(arrays["run_codes"].astype(np.intp))
+            data[name] = _str_array(runs.repeat(arrays["run_lengths"].astype(np.intp)))
+        elif "categories" in entry:
+            data[name] = _text(arrays.get("codes"), entry["categories"], rows)
         elif "constant" in entry:
             data[name] = np.full(rows, entry["constant"], dtype=entry["as"])
+        elif "step_values" in arrays:
+            steps = arrays["step_values"].astype(np.int64).repeat(arrays["step_lengths"])
+            values = np.empty(rows, dtype=np.int64)
+            values[0] = entry["first"]
+            np.cumsum(steps, out=values[1:])
+            values[1:] += entry["first"]  # wraps exactly as np.diff did
+            data[name] = values.astype(entry["as"], copy=False)
         elif "as" in entry:
-            data[name] = parts["values"].astype(entry["as"])
+            data[name] = arrays["values"].astype(entry["as"])
         else:
-            values = parts["values"].astype(np.float64)  # a writable copy either way
-            if "nan" in parts:
-                values[np.unpackbits(parts["nan"], count=rows).view(bool)] = np.nan
+            values = arrays["values"].astype(np.float64)  # a writable copy either way
+            if "nan" in arrays:
+                values[np.unpackbits(arrays["nan"], count=rows).view(bool)] = np.nan
             data[name] = values
     return pd.DataFrame(data, copy=False)
 
@@ -201,27 +283,35 @@ def _current_of_sources(connection: Connection, version_ids: Sequence[int]) -> l
     return [int(value) for value in connection.scalars(query)]
 
 
+_FETCH = (
+    "SELECT version_key, 0 AS part, payload FROM observation_slice"
+    " WHERE indicator_id = {mark} AND area_type = {mark}"
+    " UNION ALL SELECT version_key, part, payload FROM observation_slice_part"
+    " WHERE indicator_id = {mark} AND area_type = {mark}"
+    " ORDER BY 1, 2"
+)
+
+
 def _fetch_slice(
     connection: Connection, indicator_id: str, area_type: str
-) -> list[tuple[str, bytes]]:
-    """(version_key, payload) rows of one indicator and area type, through the raw cursor.
+) -> list[tuple[str, int, bytes]]:
+    """(version_key, part, payload) rows of one indicator and area type, through the raw cursor.
 
-    On PostgreSQL the result comes in binary format: in text format ``bytea``
+    One round trip for the slice and its parts, ordered by key and part. On
+    PostgreSQL the result comes in binary format: in text format ``bytea``
     travels as hex, twice the bytes, and is decoded again on arrival.
     """
     if not connection.in_transaction():
         connection.begin()
     driver: Any = connection.connection.driver_connection
-    sql = "SELECT version_key, payload FROM observation_slice"
+    parameters = [indicator_id, area_type, indicator_id, area_type]
     if connection.dialect.name == "postgresql":
         with driver.cursor(binary=True) as cursor:
-            cursor.execute(
-                f"{sql} WHERE indicator_id = %s AND area_type = %s", [indicator_id, area_type]
-            )
+            cursor.execute(_FETCH.format(mark="%s"), parameters)
             return list(cursor.fetchall())
     cursor = driver.cursor()
     try:
-        cursor.execute(f"{sql} WHERE indicator_id = ? AND area_type = ?", [indicator_id, area_type])
+        cursor.execute(_FETCH.format(mark="?"), parameters)
         return list(cursor.fetchall())
     finally:
         cursor.close()
@@ -237,18 +327,21 @@ def read_slice(
 
     None when no slice was built, or it is stale (the current versions of its
     sources are no longer the versions it was built from), or ``version_ids``
-    is given and is not exactly the slice's ``version_key``.
+    is given and is not exactly the slice's ``version_key``, or its parts are
+    not all there.
     """
     found = _fetch_slice(connection, indicator_id, area_type)
-    if len(found) != 1:
+    if not found or {row[0] for row in found} != {found[0][0]}:
         return None
-    key, payload = found[0]
+    if [row[1] for row in found] != list(range(part_count(found[0][2]))):
+        return None  # a part missing (or a part without its slice): read the rows
+    key = found[0][0]
     ids = [int(value) for value in key.split(",") if value]
     if not ids or version_key(_current_of_sources(connection, ids)) != key:
         return None
     if version_ids is not None and version_key(version_ids) != key:
         return None
-    return decode(bytes(payload))
+    return decode([bytes(row[2]) for row in found])
 
 
 def indicators_of_versions(connection: Connection, version_ids: Iterable[int]) -> set[str]:
@@ -293,27 +386,42 @@ def refresh_slices(connection: Connection, indicator_ids: Iterable[str] | None =
     if chosen is not None and not chosen:
         return 0
     pairs = _pairs(connection, chosen)
-    stale = delete(observation_slice)
-    if chosen is not None:
-        stale = stale.where(observation_slice.c.indicator_id.in_(chosen))
-    connection.execute(stale)
+    for table in (observation_slice_part, observation_slice):
+        stale = delete(table)
+        if chosen is not None:
+            stale = stale.where(table.c.indicator_id.in_(chosen))
+        connection.execute(stale)
     now = datetime.now(UTC)
     built = 0
     for indicator_id, area_type in pairs:
         frame = indicator_rows_from_rows(connection, indicator_id, area_type)
         if frame.empty:
             continue
+        key = version_key(_current_of_sources(connection, frame["version_id"].unique().tolist()))
+        first, *rest = encode_parts(frame)
         connection.execute(
             observation_slice.insert().values(
                 indicator_id=indicator_id,
                 area_type=area_type,
-                version_key=version_key(
-                    _current_of_sources(connection, frame["version_id"].unique().tolist())
-                ),
+                version_key=key,
                 row_count=len(frame),
                 built_at=now,
-                payload=encode(frame),
+                payload=first,
             )
         )
+        if rest:
+            connection.execute(
+                observation_slice_part.insert(),
+                [
+                    {
+                        "indicator_id": indicator_id,
+                        "area_type": area_type,
+                        "version_key": key,
+                        "part": number,
+                        "payload": payload,
+                    }
+                    for number, payload in enumerate(rest, start=1)
+                ],
+            )
         built += 1
     return built

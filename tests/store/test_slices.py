@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from jsna.store import queries
+from jsna.store import queries, slices
 from jsna.store.bulk import insert_rows
 from jsna.store.schema import (
     dataset_version,
     observation,
     observation_slice,
+    observation_slice_part,
 )
-from jsna.store.slices import decode, encode, read_slice, refresh_slices
+from jsna.store.slices import decode, encode, encode_parts, read_slice, refresh_slices
 from jsna.store.versions import add_version
 from tests.store.builders import add_areas, add_source
 
@@ -125,6 +126,25 @@ def test_encode_decode_round_trip_is_lossless() -> None:
     ]
 
 
+def test_columns_of_few_runs_are_stored_as_runs_losslessly() -> None:
+    rows = 4000
+    frame = pd.DataFrame(
+        {
+            "area_id": np.tile(np.arange(1, 401, dtype=np.int64), 10),  # same areas each period
+            "period_start": np.repeat(np.arange(2014, 2024, dtype=np.int64), 400),
+            "version_id": np.tile(np.array([-(2**63), 2**63 - 1], dtype=np.int64), rows // 2),
+            "period": pd.array(np.repeat(np.array(["2014", "2015/16"] * 5), 400), dtype="str"),
+        }
+    )
+    payload = encode(frame)
+    assert len(payload) < 2 * 8 * rows  # version_id alternates: no runs, 8 bytes a row
+    decoded = decode(payload)
+    pd.testing.assert_frame_equal(decoded, frame)
+    decoded.loc[0, "area_id"] = 7  # writable
+    wrapping = frame.assign(area_id=np.repeat(np.array([2**63 - 1, -(2**63)]), rows // 2))
+    pd.testing.assert_frame_equal(decode(encode(wrapping)), wrapping)  # steps overflow
+
+
 def test_new_version_makes_slice_stale_until_refreshed(store: Engine) -> None:
     with store.begin() as connection:
         refresh_slices(connection)
@@ -225,3 +245,87 @@ def test_a_source_with_several_current_versions_keeps_fresh_slices(store: Engine
             packed, queries.indicator_rows_from_rows(connection, "i3", "lsoa21")
         )
         assert set(packed["version_id"]) == {50}
+
+
+def part_rows(connection: Connection) -> list[tuple[str, str, str, int]]:
+    query = select(
+        observation_slice_part.c.indicator_id,
+        observation_slice_part.c.area_type,
+        observation_slice_part.c.version_key,
+        observation_slice_part.c.part,
+    ).order_by(*observation_slice_part.primary_key.columns)
+    return [tuple(row) for row in connection.execute(query)]  # type: ignore[misc]
+
+
+def test_encode_parts_puts_each_large_array_in_a_part_of_its_own() -> None:
+    rows = 5000
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "area_id": rng.permutation(rows) + 100_000,  # int32: 20,000 bytes
+            "period_start": np.repeat(np.arange(2000, 2010), rows // 10),  # 10 runs of steps
+            "period": pd.array(np.where(np.arange(rows) % 2, "2020", "2021"), dtype="str"),
+            "value": rng.random(rows),  # float64: 40,000 bytes
+            "numerator": np.where(np.arange(rows) % 7 == 0, np.nan, 3.0),
+        }
+    )
+    parts = encode_parts(frame, part_bytes=10_001)  # numerator: int16, 10,000 bytes
+    assert [len(part) for part in parts[1:]] == [20_000, 40_000]  # area_id, value
+    assert len(parts[0]) < 20_000  # header, period codes and runs, numerator and its NaN mask
+    pd.testing.assert_frame_equal(decode(parts), frame)
+    assert encode_parts(frame, part_bytes=10**9) == [encode(frame)]
+    with pytest.raises(ValueError, match="slice has 2 parts, its header says 3"):
+        decode(parts[:2])
+
+
+def test_slices_in_parts_read_back_and_are_replaced(
+    store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slices, "PART_BYTES", 16)  # every array of two or more rows
+    with store.begin() as connection:
+        assert refresh_slices(connection) == 4
+        first = part_rows(connection)
+        assert {row[:3] for row in first} == {
+            ("i1", "lsoa21", "1"),
+            ("i1", "ltla24", "1"),
+            ("i2", "lsoa21", "1"),
+            ("i2", "ltla24", "1"),
+        }
+        refresh_slices(connection, ["i1"])
+        assert part_rows(connection) == first  # replaced, not added to
+    with store.connect() as connection:
+        for indicator in ("i1", "i2"):
+            packed = read_slice(connection, indicator, "lsoa21")
+            assert packed is not None
+            rows = queries.indicator_rows_from_rows(connection, indicator, "lsoa21")
+            pd.testing.assert_frame_equal(packed, rows)
+    with store.begin() as connection:
+        connection.execute(
+            observation_slice_part.delete().where(
+                observation_slice_part.c.indicator_id == "i1",
+                observation_slice_part.c.area_type == "lsoa21",
+                observation_slice_part.c.part == 2,
+            )
+        )
+    with store.connect() as connection:
+        assert read_slice(connection, "i1", "lsoa21") is None  # a part missing: not trusted
+        assert read_slice(connection, "i1", "ltla24") is not None
+
+
+def test_a_slice_written_in_one_part_still_reads(store: Engine) -> None:
+    with store.begin() as connection:
+        rows = queries.indicator_rows_from_rows(connection, "i1", "lsoa21")
+        connection.execute(
+            observation_slice.insert().values(
+                indicator_id="i1",
+                area_type="lsoa21",
+                version_key="1",
+                row_count=len(rows),
+                built_at=NOW,
+                payload=encode(rows),
+            )
+        )
+    with store.connect() as connection:
+        packed = read_slice(connection, "i1", "lsoa21")
+        assert packed is not None
+        pd.testing.assert_frame_equal(packed, rows)
