@@ -1,0 +1,900 @@
+"""Key findings of a JSNA, generated from the published results, never typed by hand.
+
+:func:`key_findings` reads a frame of published results (the columns of
+:func:`jsna.store.results.published_results`) and the indicator definitions,
+and returns sentences with their numbers and 95% confidence intervals, of six
+kinds:
+
+``worse_and_worsening``
+    The JSNA area is significantly worse than England and its recent trend
+    is getting worse.
+``worse``
+    Worse than England, and not getting worse.
+``gap``
+    The best and the worst small area (ward, MSOA, GP practice, locality ...)
+    of an area type, with their intervals and whether they overlap.
+``deprivation_gap``
+    The most and the least deprived decile (or quintile) of a deprivation
+    breakdown, with the slope index of inequality when every quantile has a
+    value, an interval and a population.
+``change``
+    Since the previous edition (``previous`` results): the latest value moved
+    beyond both confidence intervals, or the comparison with England changed.
+``better``
+    Better than England: the area's strengths.
+
+Rules: only the latest period of each indicator is used, and a suppressed
+latest cell gives no finding (never an older period instead); polarity
+decides "better" and "worse" (an indicator with ``no_judgement`` has no
+better/worse finding, and its gaps run from the highest to the lowest); a
+value without limits is never called significant. Ids such as
+``worse_and_worsening/smoking/E08000009`` depend only on the kind, the
+indicator and the area (or area type), so an analyst's pin, order, note or
+hide in ``jsna.yml`` (``findings:``) follows the finding from one edition to
+the next; edits naming no current finding are returned as warnings.
+
+Order: pinned findings first (by ``order``, then as generated), then by
+``score``: a base per kind (worse and worsening 500, worse 400, gaps whose
+intervals do not overlap 300, changes 200, better 100, gaps whose intervals
+overlap or are unknown 50) plus up to 100 for the size of the difference
+relative to the benchmark (or the previous value, or the middle small area).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jsna.content.indicators import Indicator
+from jsna.content.project import ProjectConfig
+from jsna.errors import JsnaError
+from jsna.stats import StatsInputError, sii
+from jsna.stats.trends import POINTS
+
+__all__ = [
+    "KINDS",
+    "Finding",
+    "FindingsResult",
+    "key_findings",
+]
+
+KINDS = ("worse_and_worsening", "worse", "gap", "deprivation_gap", "change", "better")
+"""Kinds of finding, in the order of their base scores."""
+
+BASE_SCORE = {
+    "worse_and_worsening": 500.0,
+    "worse": 400.0,
+    "gap": 300.0,
+    "deprivation_gap": 300.0,
+    "change": 200.0,
+    "better": 100.0,
+}
+WEAK_GAP_SCORE = 50.0
+"""Base score of a gap whose confidence intervals overlap (or are not known)."""
+
+MIN_SMALL_AREAS = 3
+"""A gap needs at least this many small areas with a published value."""
+
+SII_REPETITIONS = 10_000
+SII_SEED = 20_250_401
+"""Fixed seed: the slope index of inequality's limits are the same on every run."""
+
+REQUIRED = ("indicator_id", "area_code", "area_type", "period", "value")
+_TEXT_DEFAULTS = {
+    "area_name": "",
+    "sex": "persons",
+    "age": "all ages",
+    "breakdown_type": "",
+    "breakdown": "",
+    "trend": "",
+}
+_NUMBER_COLUMNS = ("value", "lower_95", "upper_95", "denominator")
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+_JUDGED = {"worse": "worse", "worst": "worse", "better": "better", "best": "better"}
+_DIRECTIONS = {
+    "high_is_good": ("decreasing", "increasing"),
+    "low_is_good": ("increasing", "decreasing"),
+}
+"""(getting worse, getting better) as a direction of the values, by polarity."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One key finding: a sentence and the figures it was written from."""
+
+    id: str
+    """Stable id: kind/indicator/area code (gaps: kind/indicator/area type)."""
+    kind: str
+    """One of :data:`KINDS`."""
+    indicator_id: str
+    area_code: str
+    """The area the finding is about (for a small-area gap, the JSNA area)."""
+    sentence: str
+    """The generated sentence, with numbers and 95% confidence intervals."""
+    score: float
+    """Higher first (after pinned findings); see the module docstring."""
+    period: str
+    area_type: str = ""
+    label: str = ""
+    """Name of what ``value`` belongs to (area, small area or deprivation decile)."""
+    value: float | None = None
+    lower_95: float | None = None
+    upper_95: float | None = None
+    benchmark: float | None = None
+    """England's value for the same period, when compared."""
+    comparison: str = ""
+    """Comparison with England (worse, similar, better, ...), when compared."""
+    trend: str = ""
+    """Recent trend as published (getting worse, no significant change, ...)."""
+    other_label: str = ""
+    """What the second figure is: the best small area, the least deprived decile or
+    "previous edition"."""
+    other_value: float | None = None
+    other_lower_95: float | None = None
+    other_upper_95: float | None = None
+    other_period: str = ""
+    intervals_overlap: bool | None = None
+    """Gaps and changes: whether the two 95% intervals overlap (None: not known)."""
+    sii: float | None = None
+    sii_lower_95: float | None = None
+    sii_upper_95: float | None = None
+    pinned: bool = False
+    order: int | None = None
+    note: str = ""
+    """The analyst's note from jsna.yml, shown after the sentence."""
+
+    @property
+    def text(self) -> str:
+        """The sentence followed by the analyst's note."""
+        return f"{self.sentence} {self.note}".strip() if self.note else self.sentence
+
+    def as_record(self) -> dict[str, Any]:
+        """The finding as a flat dict (for CSV and JSON), with ``text``."""
+        record = asdict(self)
+        record["text"] = self.text
+        return record
+
+
+@dataclass(frozen=True)
+class FindingsResult:
+    """The findings in reading order, and what the analyst's edits could not apply to."""
+
+    findings: tuple[Finding, ...]
+    unknown_edits: tuple[str, ...] = ()
+    """One warning per edit in jsna.yml whose id names no current finding."""
+    hidden: tuple[str, ...] = ()
+    """Ids of findings hidden by jsna.yml."""
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _number(value: float, decimals: int) -> str:
+    """A number for people: halves rounded away from zero (as Fingertips and Excel round
+    the number as written), thousands separators, fixed decimals, no negative zero."""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}"
+    return text[1:] if re.fullmatch(r"-0[.0]*", text) else text
+
+
+def _attached(indicator: Indicator) -> str:
+    """The unit written against every number ("%"), or nothing."""
+    return indicator.unit if indicator.unit in ("%", "‰") else ""
+
+
+def _main(value: float, indicator: Indicator) -> str:
+    """The main figure with its unit: 5.6%, 123.4 per 100,000, 79.1 years."""
+    number = _number(value, indicator.decimals)
+    unit = indicator.unit
+    if not unit:
+        return number
+    return number + unit if _attached(indicator) else f"{number} {unit}"
+
+
+def _plain(value: float, indicator: Indicator) -> str:
+    """A limit or a benchmark: the number, with "%" but no word unit."""
+    return _number(value, indicator.decimals) + _attached(indicator)
+
+
+def _finite(*values: object) -> bool:
+    return all(isinstance(v, float | int) and np.isfinite(v) for v in values)
+
+
+def _qualifier(lower: float | None, upper: float | None, indicator: Indicator) -> str:
+    """ "95% CI a to b", "published value", or "" (a count, exactly known)."""
+    if _finite(lower, upper):
+        assert lower is not None
+        assert upper is not None
+        ci = f"95% CI {_plain(lower, indicator)} to {_plain(upper, indicator)}"
+        return f"{ci}, as published" if indicator.method == "value_only" else ci
+    if indicator.method == "value_only":
+        return "published value"
+    if indicator.method == "count":
+        return ""
+    return "no confidence interval"
+
+
+def _in_brackets(value: float, lower: float | None, upper: float | None, ind: Indicator) -> str:
+    """ "5.6%, 95% CI 5.4% to 5.8%": the figure as it goes in brackets."""
+    qualifier = _qualifier(lower, upper, ind)
+    return f"{_main(value, ind)}, {qualifier}" if qualifier else _main(value, ind)
+
+
+def _inline(value: float, lower: float | None, upper: float | None, ind: Indicator) -> str:
+    """ "5.6% (95% CI 5.4% to 5.8%)": the figure inside a sentence."""
+    qualifier = _qualifier(lower, upper, ind)
+    return f"{_main(value, ind)} ({qualifier})" if qualifier else _main(value, ind)
+
+
+def _plural(area_type: str, config: ProjectConfig) -> str:
+    """How a sentence names many areas of a type: wards, MSOAs, GP practices, localities."""
+    for custom in config.geographies.custom_areas:
+        if custom.type == area_type:
+            name = custom.name
+            if len(name) > 1 and not name[1].isupper():
+                name = name[0].lower() + name[1:]
+            if name.endswith("s"):
+                return name
+            if name.endswith("y") and not name.endswith(("ay", "ey", "oy", "uy")):
+                return name[:-1] + "ies"
+            return name + "s"
+    stem = re.sub(r"\d+$", "", area_type)
+    return _STANDARD_PLURALS.get(stem, area_type)
+
+
+_STANDARD_PLURALS = {
+    "ward": "wards",
+    "msoa": "MSOAs",
+    "lsoa": "LSOAs",
+    "oa": "output areas",
+    "gp_practice": "GP practices",
+    "pcn": "primary care networks",
+    "ltla": "local authorities",
+    "utla": "local authorities",
+    "lad": "local authorities",
+    "icb": "integrated care boards",
+    "sub_icb": "sub-ICB locations",
+}
+
+
+def _magnitude(difference: float, reference: float) -> float:
+    """0 to 100 for the size of ``difference`` relative to ``reference``."""
+    if not _finite(difference, reference):
+        return 0.0
+    scale = abs(reference) if reference else 1.0
+    ratio = abs(difference) / scale
+    return round(100.0 * ratio / (1.0 + ratio), 6)
+
+
+def _optional(value: object) -> float | None:
+    return float(value) if _finite(value) else None  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- preparing
+
+
+def _prepare(results: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.DataFrame:
+    """The rows of known indicators, with text gaps filled and an order for periods."""
+    missing = [name for name in REQUIRED if name not in results.columns]
+    if missing:
+        raise JsnaError(
+            "key findings: the results have no column " + ", ".join(repr(m) for m in missing)
+        )
+    frame = results.loc[results["indicator_id"].isin(list(indicators))].copy()
+    for name, default in _TEXT_DEFAULTS.items():
+        if name in frame.columns:
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), default)
+            frame[name] = frame[name].astype(str)
+        else:
+            frame[name] = default
+    for name in _NUMBER_COLUMNS:
+        frame[name] = (
+            pd.to_numeric(frame[name], errors="coerce") if name in frame.columns else np.nan
+        )
+    for name in ("indicator_id", "area_code", "area_type", "period"):
+        frame[name] = frame[name].astype(str)
+    suppressed = frame["suppressed"] if "suppressed" in frame.columns else False
+    frame["_usable"] = ~pd.Series(suppressed, index=frame.index).fillna(False).astype(bool)
+    frame["_usable"] &= frame["value"].notna()
+    if "period_start" in frame.columns:
+        order = pd.to_numeric(frame["period_start"], errors="coerce")
+    else:
+        order = pd.to_numeric(frame["period"].str.extract(r"(\d{4})")[0], errors="coerce")
+    frame["_order"] = order.fillna(-1).astype(np.float64)
+    preferred = {key: _total_labels(indicator) for key, indicator in indicators.items()}
+    sexes = frame["indicator_id"].map({k: v[0] for k, v in preferred.items()})
+    ages = frame["indicator_id"].map({k: v[1] for k, v in preferred.items()})
+    frame["_total"] = (frame["sex"] == sexes) & (frame["age"] == ages)
+    frame["_preference"] = 2 * (~frame["_total"]).astype(int) + (
+        frame["breakdown_type"] != ""
+    ).astype(int)
+    return frame
+
+
+def _total_labels(indicator: Indicator) -> tuple[str, str]:
+    """Sex and age of the indicator's total (persons and all ages when several are summed)."""
+    selection = indicator.numerator or indicator.value
+    if selection is None:
+        return "persons", "all ages"
+    sex = selection.sex if isinstance(selection.sex, str) else "persons"
+    age = selection.age if isinstance(selection.age, str) and selection.age != "bands" else None
+    return sex, age or "all ages"
+
+
+def _headline(frame: pd.DataFrame) -> pd.DataFrame:
+    """One total row per indicator, area and period: no category, the total's sex and age."""
+    totals = frame.loc[(frame["breakdown"] == "") & frame["_total"]]
+    keys = ["indicator_id", "area_code", "area_type", "period"]
+    ordered = totals.sort_values([*keys, "_preference", "sex", "age", "breakdown_type"])
+    return ordered.drop_duplicates(keys, keep="first")
+
+
+def _latest(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """The rows of the latest period of each group (suppressed rows included)."""
+    ordered = frame.sort_values([*keys, "_order", "period"])
+    last = ordered.drop_duplicates(list(keys), keep="last")[[*keys, "period"]]
+    return frame.merge(last, on=[*keys, "period"], how="inner")
+
+
+# ---------------------------------------------------------------- area findings
+
+
+def _judgement(label: object, polarity: str) -> str:
+    """ "worse", "better", "similar" or "" from a comparison label and the polarity."""
+    text = str(label).strip().lower() if isinstance(label, str) else ""
+    if text in _JUDGED:
+        return _JUDGED[text]
+    if text == "similar":
+        return "similar"
+    if text in ("higher", "lower") and polarity in _DIRECTIONS:
+        good_high = polarity == "high_is_good"
+        return "better" if (text == "higher") == good_high else "worse"
+    return ""
+
+
+def _trend(label: object, polarity: str) -> tuple[str, str]:
+    """(assessment, direction) of a trend marker: ("worse", "increasing") ..."""
+    text = str(label).strip().lower() if isinstance(label, str) else ""
+    if text == "no significant change":
+        return "no change", ""
+    if polarity not in _DIRECTIONS:
+        return "", ""
+    worsening, improving = _DIRECTIONS[polarity]
+    if text in ("getting worse", worsening):
+        return "worse", worsening
+    if text in ("getting better", improving):
+        return "better", improving
+    return "", ""
+
+
+def _trend_clause(assessment: str, direction: str, judgement: str) -> str:
+    """The end of a comparison sentence about the recent trend."""
+    periods = f"over the last {_WORDS.get(POINTS, str(POINTS))} periods"
+    if assessment == "no change":
+        return f", with no significant change {periods}"
+    if assessment == judgement:
+        return f" and has been {direction} {periods}"
+    if assessment:
+        return f", although it has been {direction} (getting {assessment}) {periods}"
+    return ""
+
+
+def _area_findings(
+    latest: pd.DataFrame, indicators: Mapping[str, Indicator], config: ProjectConfig
+) -> list[Finding]:
+    """Worse and worsening, worse, better: the JSNA area against England."""
+    england = config.comparators[0]
+    compared, bench = f"compared_with_{england.id}", f"{england.id}_value"
+    if compared not in latest.columns:
+        return []
+    rows = latest.loc[latest["_usable"]]
+    found: list[Finding] = []
+    for row in rows.to_dict("records"):
+        indicator = indicators[row["indicator_id"]]
+        judgement = _judgement(row[compared], indicator.polarity)
+        benchmark = _optional(row.get(bench))
+        if judgement not in ("worse", "better") or benchmark is None:
+            continue
+        assessment, direction = _trend(row["trend"], indicator.polarity)
+        kind = judgement
+        if judgement == "worse" and assessment == "worse":
+            kind = "worse_and_worsening"
+        value, lower, upper = row["value"], _optional(row["lower_95"]), _optional(row["upper_95"])
+        name = row["area_name"] or config.area.name
+        sentence = (
+            f"{indicator.title} in {name} in {row['period']} "
+            f"({_in_brackets(value, lower, upper, indicator)}) is {judgement} than "
+            f"{england.name} ({_plain(benchmark, indicator)})"
+            + _trend_clause(assessment, direction, judgement)
+            + "."
+        )
+        found.append(
+            Finding(
+                id=f"{kind}/{indicator.id}/{row['area_code']}",
+                kind=kind,
+                indicator_id=indicator.id,
+                area_code=row["area_code"],
+                sentence=sentence,
+                score=BASE_SCORE[kind] + _magnitude(value - benchmark, benchmark),
+                period=row["period"],
+                area_type=row["area_type"],
+                label=name,
+                value=float(value),
+                lower_95=lower,
+                upper_95=upper,
+                benchmark=benchmark,
+                comparison=str(row[compared]),
+                trend=row["trend"],
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------- small-area gaps
+
+
+def _overlap(
+    lower: float | None, upper: float | None, other_lower: float | None, other_upper: float | None
+) -> bool | None:
+    if lower is None or upper is None or other_lower is None or other_upper is None:
+        return None
+    return bool(lower <= other_upper and other_lower <= upper)
+
+
+def _overlap_clause(overlap: bool | None, indicator: Indicator) -> str:
+    if overlap is None:
+        if indicator.method == "value_only":
+            return "these are published values without confidence intervals"
+        return "without confidence intervals for both, the gap cannot be tested"
+    if overlap:
+        return "their confidence intervals overlap, so the gap may be due to chance"
+    return "their confidence intervals do not overlap"
+
+
+def _small_area_gaps(
+    headline: pd.DataFrame,
+    indicators: Mapping[str, Indicator],
+    config: ProjectConfig,
+    within: Collection[str] | None,
+) -> list[Finding]:
+    """The best and the worst small area of each indicator and area type (latest period)."""
+    excluded = {config.area.code, *(c for comp in config.comparators for c in comp.codes)}
+    keep = (headline["area_type"] != config.area.area_type) & ~headline["area_code"].isin(excluded)
+    if within is not None:
+        keep &= headline["area_code"].isin(list(within))
+    small = headline.loc[keep]
+    if small.empty:
+        return []
+    keys = ["indicator_id", "area_type"]
+    latest = _latest(small, keys)
+    usable = latest.loc[latest["_usable"]]
+    published = latest.groupby(keys)["area_code"].nunique()
+    counts = usable.groupby(keys)["value"].transform("size")
+    usable = usable.loc[counts >= MIN_SMALL_AREAS]
+    ordered = usable.sort_values([*keys, "value", "area_code"])
+    lowest = ordered.groupby(keys, sort=True).head(1).set_index(keys)
+    highest = ordered.groupby(keys, sort=True).tail(1).set_index(keys)
+    middle = ordered.groupby(keys)["value"].median()
+    sizes = ordered.groupby(keys)["value"].size()
+    found: list[Finding] = []
+    for key in lowest.index:
+        indicator = indicators[key[0]]
+        low, high = lowest.loc[key], highest.loc[key]
+        if indicator.polarity == "high_is_good":
+            worst, best, words = low, high, ("worst", "best")
+        elif indicator.polarity == "low_is_good":
+            worst, best, words = high, low, ("worst", "best")
+        else:
+            worst, best, words = high, low, ("highest", "lowest")
+        first = (float(worst["value"]), _optional(worst["lower_95"]), _optional(worst["upper_95"]))
+        second = (float(best["value"]), _optional(best["lower_95"]), _optional(best["upper_95"]))
+        overlap = _overlap(first[1], first[2], second[1], second[2])
+        name_first = worst["area_name"] or worst["area_code"]
+        name_second = best["area_name"] or best["area_code"]
+        areas = f"{config.area.name}'s {published.loc[key]} {_plural(key[1], config)}"
+        if sizes.loc[key] != published.loc[key]:
+            areas = f"{sizes.loc[key]} of {areas} with a published figure"
+        sentence = (
+            f"{indicator.title} in {worst['period']} ranges across {areas} from {name_first} "
+            f"({_in_brackets(*first, indicator)}), the {words[0]}, to {name_second} "
+            f"({_in_brackets(*second, indicator)}), the {words[1]}; "
+            f"{_overlap_clause(overlap, indicator)}."
+        )
+        base = BASE_SCORE["gap"] if overlap is False else WEAK_GAP_SCORE
+        found.append(
+            Finding(
+                id=f"gap/{indicator.id}/{key[1]}",
+                kind="gap",
+                indicator_id=indicator.id,
+                area_code=config.area.code,
+                sentence=sentence,
+                score=base + _magnitude(first[0] - second[0], float(middle.loc[key])),
+                period=str(worst["period"]),
+                area_type=key[1],
+                label=str(name_first),
+                value=first[0],
+                lower_95=first[1],
+                upper_95=first[2],
+                other_label=str(name_second),
+                other_value=second[0],
+                other_lower_95=second[1],
+                other_upper_95=second[2],
+                other_period=str(best["period"]),
+                intervals_overlap=overlap,
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------- deprivation gaps
+
+_DECILES = {
+    "most": 1,
+    "second most": 2,
+    "third most": 3,
+    "third more": 3,
+    "fourth more": 4,
+    "fifth more": 5,
+    "fifth less": 6,
+    "fourth less": 7,
+    "third less": 8,
+    "second least": 9,
+    "least": 10,
+}
+_QUINTILES = {"most": 1, "second most": 2, "average": 3, "middle": 3, "second least": 4, "least": 5}
+_QUANTILE_LABEL = re.compile(
+    r"^\s*(?P<position>most|least|average|middle|(?:second|third|fourth|fifth) (?:most|more|less|least))"
+    r"\s+deprived\s+(?P<size>decile|quintile)\b",
+    re.IGNORECASE,
+)
+
+
+def deprivation_rank(label: str) -> tuple[int, int] | None:
+    """(rank, number of quantiles) of a deprivation category, 1 the most deprived.
+
+    Understands the Fingertips labels: "Most deprived decile (IMD2019)",
+    "Second most deprived decile", "Fifth less deprived decile", "Least
+    deprived quintile", "Average deprived quintile" ...; None otherwise.
+    """
+    match = _QUANTILE_LABEL.match(label)
+    if match is None:
+        return None
+    position = match["position"].lower()
+    table = _DECILES if match["size"].lower() == "decile" else _QUINTILES
+    if position not in table:
+        return None
+    return table[position], len(set(table.values()))
+
+
+def _sii_of(
+    rows: pd.DataFrame, size: int, indicator: Indicator
+) -> tuple[float, float, float] | None:
+    """Slope index of inequality with its 95% limits, when every quantile can be used."""
+    needed = ["value", "lower_95", "upper_95", "denominator"]
+    if len(rows) != size or rows[needed].isna().any().any() or (rows["denominator"] <= 0).any():
+        return None
+    frame = rows[["_rank", *needed]].copy()
+    value_type, multiplier = 0, 1.0
+    if indicator.method == "proportion":
+        value_type, multiplier = 2, indicator.multiplier
+        for name in ("value", "lower_95", "upper_95"):
+            frame[name] = frame[name] / indicator.multiplier
+    elif indicator.method in ("crude_rate", "dsr", "isr"):
+        value_type = 1
+    try:
+        fitted = sii(
+            frame,
+            "_rank",
+            "denominator",
+            "value",
+            lower_cl="lower_95",
+            upper_cl="upper_95",
+            value_type=value_type,
+            multiplier=multiplier,
+            repetitions=SII_REPETITIONS,
+            seed=SII_SEED,
+        )
+    except StatsInputError:
+        return None
+    found = fitted.iloc[0]
+    figures = (found["sii"], found["sii_lower_95"], found["sii_upper_95"])
+    if not _finite(*figures):
+        return None
+    return float(figures[0]), float(figures[1]), float(figures[2])
+
+
+def _sii_sentence(figures: tuple[float, float, float], indicator: Indicator) -> str:
+    value, lower, upper = figures
+    if indicator.unit == "%":
+        main = f"{_number(value, indicator.decimals)} percentage points"
+    else:
+        main = _main(value, indicator)
+    limits = f"{_number(lower, indicator.decimals)} to {_number(upper, indicator.decimals)}"
+    return (
+        " The slope index of inequality (the modelled difference from the most to the "
+        f"least deprived) is {main} (95% CI {limits})."
+    )
+
+
+def _deprivation_gaps(
+    frame: pd.DataFrame, indicators: Mapping[str, Indicator], config: ProjectConfig
+) -> list[Finding]:
+    """Most against least deprived quantile, for the JSNA area and England."""
+    england = config.comparators[0]
+    places = {config.area.code: config.area.name}
+    if not england.is_group:
+        places[england.codes[0]] = england.name
+    candidates = frame.loc[
+        frame["area_code"].isin(list(places))
+        & frame["breakdown_type"].str.contains("depriv", case=False)
+        & (frame["breakdown"] != "")
+    ]
+    if candidates.empty:
+        return []
+    labels = pd.Series(candidates["breakdown"].unique())
+    ranks = {label: deprivation_rank(label) for label in labels}
+    candidates = candidates.assign(
+        _rank=candidates["breakdown"].map(lambda b: (ranks[b] or (0, 0))[0]),
+        _size=candidates["breakdown"].map(lambda b: (ranks[b] or (0, 0))[1]),
+    )
+    candidates = candidates.loc[candidates["_rank"] > 0]
+    keys = ["indicator_id", "area_code", "breakdown_type", "_size"]
+    # the total's sex and age; then the latest period of each breakdown
+    candidates = candidates.sort_values([*keys, "_preference", "sex", "age"])
+    chosen = candidates.drop_duplicates(keys, keep="first")[[*keys, "sex", "age"]]
+    candidates = candidates.merge(chosen, on=[*keys, "sex", "age"], how="inner")
+    latest = _latest(candidates, keys)
+    found: list[Finding] = []
+    groups: dict[tuple[str, str, str, int], pd.DataFrame] = {}
+    for group_key, rows in latest.groupby(keys, sort=True):
+        indicator_id, area_code, breakdown_type, size = group_key
+        groups[(str(indicator_id), str(area_code), str(breakdown_type), int(str(size)))] = rows
+    # one breakdown per indicator and area: deciles before quintiles, then the last type
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for (indicator_id, area_code, breakdown_type, size), rows in groups.items():
+        ends = rows.loc[rows["_rank"].isin([1, size])]
+        if ends["_usable"].sum() == 2 and len(ends) == 2:
+            best[(indicator_id, area_code)] = max(
+                best.get((indicator_id, area_code), (0, "")), (size, breakdown_type)
+            )
+    for key, rows in groups.items():
+        if best.get((key[0], key[1])) != (key[3], key[2]):
+            continue
+        indicator = indicators[key[0]]
+        most = rows.loc[rows["_rank"] == 1].iloc[0]
+        least = rows.loc[rows["_rank"] == key[3]].iloc[0]
+        first = (float(most["value"]), _optional(most["lower_95"]), _optional(most["upper_95"]))
+        second = (float(least["value"]), _optional(least["lower_95"]), _optional(least["upper_95"]))
+        overlap = _overlap(first[1], first[2], second[1], second[2])
+        usable = rows.loc[rows["_usable"]]
+        figures = _sii_of(usable, key[3], indicator)
+        name = places[key[1]]
+        sentence = (
+            f"{indicator.title} in {name} in {most['period']} is "
+            f"{_inline(*first, indicator)} in the {_lower_first(most['breakdown'])} and "
+            f"{_inline(*second, indicator)} in the {_lower_first(least['breakdown'])}; "
+            f"{_overlap_clause(overlap, indicator)}."
+            + (_sii_sentence(figures, indicator) if figures else "")
+        )
+        base = BASE_SCORE["deprivation_gap"] if overlap is False else WEAK_GAP_SCORE
+        found.append(
+            Finding(
+                id=f"deprivation_gap/{indicator.id}/{key[1]}",
+                kind="deprivation_gap",
+                indicator_id=indicator.id,
+                area_code=key[1],
+                sentence=sentence,
+                score=base + _magnitude(first[0] - second[0], second[0]),
+                period=str(most["period"]),
+                area_type=str(most["area_type"]),
+                label=str(most["breakdown"]),
+                value=first[0],
+                lower_95=first[1],
+                upper_95=first[2],
+                other_label=str(least["breakdown"]),
+                other_value=second[0],
+                other_lower_95=second[1],
+                other_upper_95=second[2],
+                other_period=str(least["period"]),
+                intervals_overlap=overlap,
+                sii=figures[0] if figures else None,
+                sii_lower_95=figures[1] if figures else None,
+                sii_upper_95=figures[2] if figures else None,
+            )
+        )
+    return found
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
+
+
+# ---------------------------------------------------------------- changes
+
+
+_PHRASES = {"worse": "worse than", "better": "better than", "similar": "similar to"}
+
+
+def _changes(
+    latest: pd.DataFrame,
+    previous_latest: pd.DataFrame,
+    indicators: Mapping[str, Indicator],
+    config: ProjectConfig,
+) -> list[Finding]:
+    """The JSNA area's latest figures against those of the previous edition."""
+    england = config.comparators[0]
+    compared, bench = f"compared_with_{england.id}", f"{england.id}_value"
+    now = latest.loc[latest["_usable"]]
+    before = previous_latest.loc[previous_latest["_usable"]]
+    columns = ["period", "value", "lower_95", "upper_95", compared]
+    taken = before[["indicator_id", *(c for c in columns if c in before.columns)]]
+    taken = taken.rename(columns={c: f"{c}_before" for c in columns})
+    pairs = now.merge(taken, on="indicator_id", how="inner")
+    found: list[Finding] = []
+    for row in pairs.to_dict("records"):
+        indicator = indicators[row["indicator_id"]]
+        value, lower, upper = (
+            float(row["value"]),
+            _optional(row["lower_95"]),
+            _optional(row["upper_95"]),
+        )
+        old = float(row["value_before"])
+        old_lower, old_upper = _optional(row["lower_95_before"]), _optional(row["upper_95_before"])
+        moved = (
+            lower is not None
+            and upper is not None
+            and old_lower is not None
+            and old_upper is not None
+            and not (old_lower <= value <= old_upper)
+            and not (lower <= old <= upper)
+        )
+        judged_now = _judgement(row.get(compared), indicator.polarity)
+        judged_before = _judgement(row.get(f"{compared}_before"), indicator.polarity)
+        switched = bool(judged_now and judged_before and judged_now != judged_before)
+        if not (moved or switched):
+            continue
+        way = "up" if value > old else "down" if value < old else ""
+        name = row["area_name"] or config.area.name
+        now_text = _inline(value, lower, upper, indicator)
+        old_text = _inline(old, old_lower, old_upper, indicator)
+        if row["period"] == row["period_before"]:
+            start = f"{indicator.title} in {name} in {row['period']} is now {now_text}, "
+            middle = f"revised {way} from {old_text}" if way else f"unchanged at {old_text}"
+            sentence = start + middle + " in the previous edition"
+        else:
+            start = f"{indicator.title} in {name} is {now_text} in {row['period']}, "
+            middle = f"{way} from" if way else "the same as"
+            sentence = (
+                start + f"{middle} {old_text} in {row['period_before']} in the previous edition"
+            )
+        if moved:
+            sentence += f", {_change_word(value - old, indicator)} beyond the confidence intervals"
+        sentence += "."
+        if switched:
+            sentence += (
+                f" It was {_PHRASES[judged_before]} {england.name} and is now {judged_now}"
+                + ("." if judged_now != "similar" else " to it.")
+            )
+        found.append(
+            Finding(
+                id=f"change/{indicator.id}/{row['area_code']}",
+                kind="change",
+                indicator_id=indicator.id,
+                area_code=row["area_code"],
+                sentence=sentence,
+                score=BASE_SCORE["change"] + _magnitude(value - old, old),
+                period=row["period"],
+                area_type=row["area_type"],
+                label=name,
+                value=value,
+                lower_95=lower,
+                upper_95=upper,
+                benchmark=_optional(row.get(bench)),
+                comparison=str(row.get(compared, "") or ""),
+                trend=row["trend"],
+                other_label="previous edition",
+                other_value=old,
+                other_lower_95=old_lower,
+                other_upper_95=old_upper,
+                other_period=row["period_before"],
+                intervals_overlap=_overlap(lower, upper, old_lower, old_upper),
+            )
+        )
+    return found
+
+
+def _change_word(difference: float, indicator: Indicator) -> str:
+    if indicator.polarity not in _DIRECTIONS:
+        return "a change"
+    better = (difference > 0) == (indicator.polarity == "high_is_good")
+    return "an improvement" if better else "a worsening"
+
+
+# ---------------------------------------------------------------- edits and order
+
+
+def _apply_edits(found: list[Finding], config: ProjectConfig) -> FindingsResult:
+    """Hide, pin, order and annotate as jsna.yml says; sort; list edits of unknown ids."""
+    by_id = {finding.id: finding for finding in found}
+    edits = {edit.id: edit for edit in config.findings}
+    unknown = tuple(
+        f"jsna.yml: findings: no current finding has id {edit_id!r} "
+        "(the edit is ignored; 'jsna findings' lists the ids)"
+        for edit_id in dict.fromkeys(edit.id for edit in config.findings)
+        if edit_id not in by_id
+    )
+    kept: list[Finding] = []
+    hidden: list[str] = []
+    for finding in found:
+        edit = edits.get(finding.id)
+        if edit is None:
+            kept.append(finding)
+        elif edit.hide:
+            hidden.append(finding.id)
+        else:
+            kept.append(replace(finding, pinned=edit.pin, order=edit.order, note=edit.note))
+    kept.sort(key=lambda f: (-f.score, f.id))
+    pinned = [f for f in kept if f.pinned]
+    pinned.sort(key=lambda f: (f.order is None, f.order if f.order is not None else 0))
+    rest = [f for f in kept if not f.pinned]
+    return FindingsResult(tuple(pinned + rest), unknown, tuple(sorted(hidden)))
+
+
+def key_findings(
+    results: pd.DataFrame,
+    indicators: Mapping[str, Indicator],
+    config: ProjectConfig,
+    *,
+    previous: pd.DataFrame | None = None,
+    within: Collection[str] | None = None,
+    limit: int | None = None,
+) -> FindingsResult:
+    """The key findings of the JSNA, in reading order, with the analyst's edits applied.
+
+    ``results`` are published results (columns of
+    :func:`jsna.store.results.published_results`: indicator_id, area_code,
+    area_name, area_type, period, sex, age, breakdown_type, breakdown,
+    value, lower_95, upper_95, ``compared_with_<comparator>``,
+    ``<comparator>_value``, trend, suppressed ...); rows of indicators not in
+    ``indicators`` are ignored. ``previous`` are the published results of the
+    previous edition, in the same shape (for the ``change`` findings).
+    ``within`` are the codes of the areas inside (or overlapping) the JSNA
+    area, from the store's memberships: small-area gaps use only these
+    (default: every area of the results but the JSNA area, the comparators
+    and areas of the JSNA area's type).
+    ``limit`` keeps at most that many findings, never dropping a pinned one.
+
+    Pure: reads nothing but its arguments; the same inputs give the same
+    findings, sentences and order.
+    """
+    frame = _prepare(results, indicators)
+    headline = _headline(frame)
+    area_latest = _latest(headline.loc[headline["area_code"] == config.area.code], ["indicator_id"])
+    found = _area_findings(area_latest, indicators, config)
+    found += _small_area_gaps(headline, indicators, config, within)
+    found += _deprivation_gaps(frame, indicators, config)
+    if previous is not None:
+        before = _headline(_prepare(previous, indicators))
+        before_latest = _latest(
+            before.loc[before["area_code"] == config.area.code], ["indicator_id"]
+        )
+        found += _changes(area_latest, before_latest, indicators, config)
+    outcome = _apply_edits(found, config)
+    if limit is not None:
+        pinned = [f for f in outcome.findings if f.pinned]
+        rest = [f for f in outcome.findings if not f.pinned]
+        kept = pinned + rest[: max(limit - len(pinned), 0)]
+        outcome = replace(outcome, findings=tuple(kept))
+    return outcome
