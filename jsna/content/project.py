@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .geographies import Geographies
 from .sources import ONS_CODE_PATTERN
@@ -156,6 +156,14 @@ class Validation(BaseModel):
         + ", ".join(VALIDATION_RULES)
         + ".",
     )
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        """YAML reads an unquoted ``off`` as false: take it as "off"."""
+        if isinstance(value, dict):
+            return {rule: "off" if level is False else level for rule, level in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _known(self) -> Validation:

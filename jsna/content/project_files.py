@@ -75,6 +75,8 @@ class _Collector:
     config: ProjectConfig | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+    """Names of indicator files that could not be read (their problems are already listed)."""
 
     def rule(self, rule: str, text: str) -> None:
         level = self.config.validation.level(rule) if self.config is not None else "warning"
@@ -106,6 +108,11 @@ def _read_sources(root: Path, found: _Collector) -> dict[str, Source]:
         except ContentError as error:
             found.problems.extend(error.problems)
             continue
+        if declared.id in sources:
+            found.problems.append(
+                f"{path}:1: id: source {declared.id!r} is declared twice (.yml and .yaml)"
+            )
+            continue
         sources[declared.id] = declared
         if declared.file is not None and not resolve_path(root, declared.file).is_file():
             found.problems.append(
@@ -127,16 +134,24 @@ def _read_indicators(
         text, problem = read_text(path)
         if text is None:
             found.problems.append(str(problem))
+            found.broken.add(path.stem)
             continue
         parsed = parse_yaml(path, text)
         indicator, problems = validate(Indicator, path, parsed)
         found.problems.extend(problems)
         if indicator is None:
+            found.broken.add(path.stem)
             continue
         line = parsed.lines.get(("id",), 1)
         if indicator.id != path.stem:
             found.problems.append(
                 f"{path}:{line}: id: {indicator.id!r} must match the file name {path.stem!r}"
+            )
+            found.broken.add(path.stem)
+            continue
+        if indicator.id in indicators:
+            found.problems.append(
+                f"{path}:{line}: id: indicator {indicator.id!r} is defined twice (.yml and .yaml)"
             )
             continue
         indicators[indicator.id] = indicator
@@ -231,7 +246,7 @@ def _check_chapters(
             where = f"{chapter.path}:{placed.line}"
             for indicator_id in placed.indicator_ids():
                 shown.add(indicator_id)
-                if indicator_id not in indicators:
+                if indicator_id not in indicators and indicator_id not in found.broken:
                     found.problems.append(f"{where}: block: unknown indicator id {indicator_id!r}")
             area_type = getattr(placed.block, "area_type", None)
             if area_type is not None and area_type not in area_types:
@@ -285,7 +300,9 @@ def check_project(root: Path | str, *, today: date | None = None) -> CheckReport
             if isinstance(placed.block, MapBlock)
             for source in placed.block.points
         }
-        for source_id in sorted(set(sources) - read):
+        # A broken indicator file may read any source: say nothing rather than guess.
+        unread = set() if found.broken else set(sources) - read
+        for source_id in sorted(unread):
             found.rule(
                 "unused_source",
                 f"{root / 'sources' / source_id}.yml:1: id: no indicator reads source "
