@@ -20,7 +20,8 @@ dropped afterwards) measures:
   :func:`~jsna.store.queries.area_rows` (one area, all indicators), plus the
   row path of the indicator query split into database time (``count(*)`` over
   the same index range) and driver fetch;
-* database size and peak resident memory.
+* database size, peak resident memory and the load average (other work on
+  the machine skews every figure).
 
 Targets (issue 4): load within 2x the floor; both query shapes p95 < 50 ms.
 
@@ -153,6 +154,12 @@ class Result:
     rows: int = 0
     size_bytes: int = 0
     latencies: dict[str, list[float]] = field(default_factory=dict)
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages: other work skews every figure here."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def peak_rss_mb() -> float:
@@ -367,7 +374,7 @@ def run_backend(
             for indicator in range(INDICATORS):
                 yield chunk(indicator, area_ids, rng)
 
-        console.log(f"{backend}: floor load ...")
+        console.log(f"{backend}: floor load ... ({load_average()})")
         result.floor_seconds = load_floor(floor_engine, chunks)
         if floor_engine is engine:
             with engine.begin() as connection:
@@ -376,7 +383,7 @@ def run_backend(
         result.load_seconds, result.index_seconds, result.rows = load_store(
             engine, chunks, maintain=args.maintain_indexes
         )
-        console.log(f"{backend}: load {result.load_seconds:.1f} s; analyze ...")
+        console.log(f"{backend}: load {result.load_seconds:.1f} s; analyze ... ({load_average()})")
         with engine.begin() as connection:
             if backend == "postgresql":
                 connection.exec_driver_sql("ANALYZE")
@@ -388,7 +395,8 @@ def run_backend(
             result.slices = refresh_slices(connection)
         result.slice_seconds = time.perf_counter() - start
         console.log(
-            f"{backend}: {result.slices} slices in {result.slice_seconds:.1f} s; queries ..."
+            f"{backend}: {result.slices} slices in {result.slice_seconds:.1f} s;"
+            f" queries ... ({load_average()})"
         )
         result.latencies = query_latencies(
             engine, len(codes), args.queries, args.indicator_queries or args.queries, args.seed
@@ -474,9 +482,9 @@ def main() -> None:
         else:
             with postgres_database() as url:
                 results.append(run_backend(backend, url, codes, args, console))
-        console.log(f"peak RSS so far: {peak_rss_mb():,.0f} MiB")
+        console.log(f"peak RSS so far: {peak_rss_mb():,.0f} MiB ({load_average()})")
     report(results, console)
-    console.print(f"peak RSS: {peak_rss_mb():,.0f} MiB")
+    console.print(f"peak RSS: {peak_rss_mb():,.0f} MiB; {load_average()}")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,13 @@ def test_column_values_are_plain_python_with_none_for_missing() -> None:
     assert column_values(pd.Series([2**62])) == [2**62]
 
 
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_text_columns_give_str_and_none(dtype: object) -> None:
+    values = column_values(pd.Series(["a", None, "é", pd.NA, ""], dtype=dtype))  # type: ignore[call-overload]
+    assert values == ["a", None, "é", None, ""]
+    assert [type(value) for value in values] == [str, type(None), str, type(None), str]
+
+
 def test_round_trip_of_missing_values_strings_and_large_ints(engine: Engine) -> None:
     seed(engine)
     awkward = ["tab\there", 'quote " and \\ backslash', "new\nline", "café ñ", ""]
