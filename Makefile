@@ -56,6 +56,7 @@ bench-store: setup
 
 docs: setup
 	$(BIN)/python -m jsna.cli.reference > docs/cli.md
+	$(BIN)/python -m jsna.content.reference > docs/content.md
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
