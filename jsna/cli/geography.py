@@ -1,14 +1,14 @@
-"""``jsna geography``: load the England and Trafford lookups and boundaries, list areas.
+"""``jsna geography``: load the project's declared geography, list areas.
 
-``jsna geography load`` reads the shared data mirror (``$JSNA_DATA_MIRROR``,
-default ``../shared/data``) and writes every area, membership and boundary in
-one transaction: a bad file leaves the store untouched. Loading again updates
-names, weights and boundaries in place.
+``jsna geography load [PROJECT]`` reads the ``geographies:`` section of the
+project's ``jsna.yml`` (lookup, boundary and custom-area files, usually under
+``${JSNA_DATA_MIRROR}``) and writes every area, membership, boundary and custom
+area in one transaction: a bad declaration or file leaves the store untouched.
+Loading again updates names, weights and boundaries in place.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -16,14 +16,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
-from jsna.geography import Geography, read_england, read_trafford
-from jsna.geography.boundaries import mirror_boundaries
+from jsna.content.geographies import read_geographies
 from jsna.store import open_store
-from jsna.store.areas import load_boundaries, load_geography
+from jsna.store.areas import load_project_geography
 from jsna.store.engine import DATABASE_ENV
 from jsna.store.schema import area
-
-from .mirror import data_mirror
 
 DB = click.option(
     "--db",
@@ -47,45 +44,43 @@ def geography() -> None:
 
 @geography.command()
 @click.argument(
-    "mirror", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    required=False,
 )
 @DB
-@PROJECT
-@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def load(mirror: Path | None, url: str | None, project: Path, quiet: bool) -> None:
-    """Load the England and Trafford lookups and boundaries from MIRROR.
+@click.option("--quiet", "-q", is_flag=True, help="No progress display or summary.")
+def load(project: Path, url: str | None, quiet: bool) -> None:
+    """Load the geography declared in PROJECT/jsna.yml (geographies:) into the store.
 
-    MIRROR is the data folder holding england/ and trafford/ (default:
-    $JSNA_DATA_MIRROR, else ../shared/data). The store is created or
-    upgraded first if needed.
+    Reads every declared lookup, boundary and custom-area file (paths may start
+    with ${JSNA_DATA_MIRROR}) and writes areas, memberships, boundaries and
+    custom areas in one transaction: a problem in the declaration or a file is
+    reported as jsna.yml:LINE: FIELD: MESSAGE and nothing is written. The store
+    is created or upgraded first if needed. `jsna ingest` does this too when
+    the declaration or a file has changed.
     """
-    folder = mirror or data_mirror()
-    if not (folder / "england").is_dir():
-        raise click.BadParameter(f"{folder} has no england/ folder", param_hint="MIRROR")
+    declared = read_geographies(project)
     engine = open_store(project, url)
     console = Console(stderr=True, quiet=quiet)
-    start = time.perf_counter()
     try:
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=False) as progress:
-            step = progress.add_task("Reading England lookups", total=None)
-            geo = read_england(folder / "england")
-            progress.update(step, description="Reading Trafford lookups")
-            geo = Geography.combine(geo, read_trafford(folder / "trafford"))
-            progress.update(step, description="Simplifying boundaries")
-            shapes = mirror_boundaries(folder)
-            progress.update(step, description="Writing to the store (one transaction)")
-            with engine.begin() as connection:
-                written = load_geography(connection, geo.areas, geo.memberships)
-                boundaries = load_boundaries(connection, shapes)
-            progress.update(step, description="Done")
+        with Progress(*columns, console=console, transient=True) as progress:
+            progress.add_task(f"Loading the geography of {declared.path}", total=None)
+            done = load_project_geography(engine, declared, force=True)
     finally:
         engine.dispose()
-    seconds = time.perf_counter() - start
+    if quiet:
+        return
+    counts = done.counts
     click.echo(
-        f"Loaded {written['areas']:,} areas, {written['memberships']:,} memberships and "
-        f"{boundaries:,} boundaries from {folder} in {seconds:.1f} s."
+        f"Loaded {counts['areas']:,} areas, {counts['memberships']:,} memberships and "
+        f"{counts['boundaries']:,} boundaries from {declared.path} in {done.seconds:.1f} s "
+        f"(geography version {done.version_id})."
     )
+    for kind, count in sorted(done.outside.items()):
+        click.echo(f"{kind}: {count} point(s) fell in no polygon and were left out.")
 
 
 @geography.command()

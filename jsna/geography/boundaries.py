@@ -4,7 +4,7 @@ Simplification is done in metres (British National Grid, EPSG:27700) and then
 back to WGS84 lon/lat:
 
 - when the polygons form a valid coverage (neighbours share identical edges, as
-  the ONS and Trafford files do) ``shapely.coverage_simplify`` (Visvalingam-Whyatt)
+  the ONS files do) ``shapely.coverage_simplify`` (Visvalingam-Whyatt)
   simplifies every shared edge once, so neighbours stay gap- and overlap-free;
 - otherwise each polygon is simplified alone with
   ``shapely.simplify(..., preserve_topology=True)``.
@@ -18,6 +18,7 @@ because Vega's geoshape fills the whole chart with counter-clockwise rings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +29,14 @@ import shapely
 
 from jsna.errors import InputFileError
 
-from .registry import area_type
+from .registry import AreaType, area_type
 
 __all__ = [
     "BOUNDARY_COLUMNS",
-    "BOUNDARY_FILES",
     "BoundaryFile",
     "boundary_rows",
-    "mirror_boundaries",
     "read_boundaries",
+    "read_boundary_files",
     "simplify_for_display",
 ]
 
@@ -49,67 +49,24 @@ PRECISION = 1e-5
 
 @dataclass(frozen=True)
 class BoundaryFile:
-    """A boundary file of the mirror: which type its features are and where code/name are."""
+    """A boundary file: which area type its features are and where their code and name are."""
 
-    path: str
-    """Relative to the data mirror."""
+    path: Path | str
+    """The GeoJSON file (relative paths are taken from the ``root`` of :func:`read_boundary_files`)."""
     area_type: str
     code: str
     name: str
-    tolerance: float
+    tolerance: float = 25.0
     """Display simplification tolerance in metres."""
 
 
-BOUNDARY_FILES = (
-    BoundaryFile(
-        "trafford/boundaries/trafford_lsoa_2011.geojson", "lsoa11", "lsoa11_code", "lsoa11_name", 25
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_lsoa_2021.geojson", "lsoa21", "lsoa21_code", "lsoa21_name", 25
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_msoa_2011.geojson", "msoa11", "msoa11_code", "msoa11_name", 25
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_msoa_2021.geojson", "msoa21", "msoa21_code", "msoa21_name", 25
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_wards_2022_pre2023.geojson",
-        "ward22",
-        "ward_code",
-        "ward_name",
-        25,
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_wards_2023.geojson", "ward23", "ward_code", "ward_name", 25
-    ),
-    BoundaryFile(
-        "trafford/boundaries/trafford_local_authority_2023.geojson",
-        "ltla23",
-        "lad_code",
-        "lad_name",
-        25,
-    ),
-    BoundaryFile(
-        "england/boundaries/ltla_2024_england_buc.geojson",
-        "ltla24",
-        "ltla24_code",
-        "ltla24_name",
-        250,
-    ),
-    BoundaryFile(
-        "england/boundaries/utla_2021_england_buc.geojson",
-        "utla21",
-        "utla21_code",
-        "utla21_name",
-        250,
-    ),
-)
-"""The boundary files of the data mirror, with their area type and tolerance."""
+def read_boundaries(
+    path: Path | str, type_code: str, code: str, name: str, kind: AreaType | None = None
+) -> gpd.GeoDataFrame:
+    """Features of a GeoJSON file as (area_type, code, name, geometry) in WGS84, codes checked.
 
-
-def read_boundaries(path: Path | str, type_code: str, code: str, name: str) -> gpd.GeoDataFrame:
-    """Features of a GeoJSON file as (area_type, code, name, geometry) in WGS84, codes checked."""
+    ``kind`` is the area type when it is not a standard one (a project's custom type).
+    """
     path = Path(path)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
@@ -122,7 +79,7 @@ def read_boundaries(path: Path | str, type_code: str, code: str, name: str) -> g
                 f"no property {column!r}; found {', '.join(map(repr, frame.columns))}",
                 column=column,
             )
-    kind = area_type(type_code)
+    kind = kind or area_type(type_code)
     codes = frame[code].astype(str).str.strip()
     for position, value in enumerate(codes):
         if not kind.accepts(value):
@@ -176,12 +133,17 @@ def boundary_rows(frame: gpd.GeoDataFrame, tolerance: float) -> pd.DataFrame:
     )
 
 
-def mirror_boundaries(
-    mirror: Path | str, files: tuple[BoundaryFile, ...] = BOUNDARY_FILES
+def read_boundary_files(
+    files: Sequence[BoundaryFile], root: Path | str = ".", kinds: Sequence[AreaType] = ()
 ) -> pd.DataFrame:
-    """Boundary rows for every file of ``files`` under the data mirror."""
+    """Boundary rows for every file of ``files`` (``kinds``: custom types they may use)."""
+    custom = {kind.code: kind for kind in kinds}
     parts = []
     for item in files:
-        frame = read_boundaries(Path(mirror) / item.path, item.area_type, item.code, item.name)
+        path = Path(root) / item.path
+        kind = custom.get(item.area_type)
+        frame = read_boundaries(path, item.area_type, item.code, item.name, kind)
         parts.append(boundary_rows(frame, item.tolerance))
+    if not parts:
+        return pd.DataFrame(columns=BOUNDARY_COLUMNS)
     return pd.concat(parts, ignore_index=True)

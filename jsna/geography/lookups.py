@@ -1,8 +1,12 @@
-"""Readers for the ONS lookup files (England) and Trafford's own lookups.
+"""Readers for the ONS lookup file layouts, one per ``reader:`` a project may declare.
 
 Each reader checks every code against its area type and returns a
 :class:`~jsna.geography.frames.Geography`. Files and their columns are those
-described in ``SOURCES.md`` of the data mirror.
+described in ``SOURCES.md`` of the data mirror. Which files a project reads is
+declared in its ``jsna.yml`` (``geographies: lookups:``), never built in here:
+:func:`read_lookup` reads one by reader name. ``only`` keeps the rows of some
+local authorities (a JSNA for one authority loads its own LSOAs and wards) while
+every local authority of the file is still loaded as an area.
 
 LSOA 2011 -> LSOA 2021 (``change_code``), with ``n`` = number of rows of the 2011 LSOA:
 
@@ -17,6 +21,7 @@ LSOA 2011 -> LSOA 2021 (``change_code``), with ``n`` = number of rows of the 201
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pandas as pd
@@ -27,36 +32,34 @@ from .codes import check_codes, read_table
 from .frames import Geography, areas_of, edges
 
 __all__ = [
-    "ENGLAND_FILES",
-    "TRAFFORD_FILES",
-    "read_england",
+    "READERS",
     "read_gp_practices",
+    "read_lookup",
     "read_lsoa11_hierarchy",
     "read_lsoa11_to_lsoa21",
     "read_lsoa21_to_ward",
+    "read_lsoa21_to_ward22_bestfit",
     "read_ltla_to_utla",
     "read_oa_lsoa_msoa",
     "read_regions",
-    "read_trafford",
-    "read_trafford_lsoa21_to_ward22",
 ]
 
-ENGLAND_FILES = {
-    "lsoa11_to_lsoa21": "lookups/lsoa11_to_lsoa21_ltla22_england.csv",
-    "lsoa11_hierarchy": "lookups/lsoa11_to_msoa11_ward17_ltla22_england.csv",
-    "lsoa21_to_ward24": "lookups/lsoa21_to_ward24_ltla24_england.csv",
-    "ltla_to_utla": "lookups/ltla23_to_utla23_england.csv",
-    "regions": "population/ons_mye_mid2019_mid2020_england_areas.csv",
-    "gp_practices": "services/gp_practices_england_qof2023_24.csv",
-}
-"""England files, relative to ``<mirror>/england``."""
+Only = Collection[str]
+"""Local-authority codes whose rows a reader keeps (empty: every row)."""
 
-TRAFFORD_FILES = {
-    "oa_lsoa_msoa": "lookups/trafford_oa21_lsoa21_msoa21.csv",
-    "lsoa21_to_ward22": "lookups/trafford_lsoa21_to_ward2022_bestfit.csv",
-    "lsoa21_to_ward23": "lookups/trafford_lsoa21_to_ward2023.csv",
-}
-"""Trafford files, relative to ``<mirror>/trafford``."""
+
+def _only(path: Path, frame: pd.DataFrame, column: str, only: Only) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` is one of ``only`` (all rows if ``only`` is empty)."""
+    if not only:
+        return frame
+    absent = sorted(set(only) - set(frame[column]))
+    if absent:
+        raise InputFileError(
+            path,
+            f"no rows for {', '.join(absent)} (only) in this file",
+            column=column,
+        )
+    return frame[frame[column].isin(set(only))]
 
 
 def _nested(path: Path, frame: pd.DataFrame, child: str, parent: str) -> None:
@@ -76,44 +79,45 @@ def _nested(path: Path, frame: pd.DataFrame, child: str, parent: str) -> None:
         )
 
 
-def read_lsoa11_to_lsoa21(path: Path | str) -> Geography:
+def read_lsoa11_to_lsoa21(path: Path | str, *, only: Only = ()) -> Geography:
     """LSOA 2011 -> LSOA 2021 (weights by change code) and LSOA 2021 -> LTLA 2022."""
     path = Path(path)
     cols = ["lsoa11_code", "lsoa11_name", "change_code", "lsoa21_code", "lsoa21_name"]
-    frame = read_table(path, [*cols, "ltla22_code", "ltla22_name"])
+    whole = read_table(path, [*cols, "ltla22_code", "ltla22_name"])
     check_codes(
-        path, frame, {"lsoa11_code": "lsoa11", "lsoa21_code": "lsoa21", "ltla22_code": "ltla22"}
+        path, whole, {"lsoa11_code": "lsoa11", "lsoa21_code": "lsoa21", "ltla22_code": "ltla22"}
     )
-    bad = ~frame["change_code"].isin(["U", "S", "M", "X"])
+    bad = ~whole["change_code"].isin(["U", "S", "M", "X"])
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputFileError(
             path,
-            f"{frame['change_code'].iloc[row]!r} is not a change code (U, S, M or X)",
+            f"{whole['change_code'].iloc[row]!r} is not a change code (U, S, M or X)",
             row=row + 2,
             column="change_code",
         )
-    count = frame.groupby("lsoa11_code")["lsoa11_code"].transform("size")
+    _nested(path, whole, "lsoa21_code", "ltla22_code")
+    count = whole.groupby("lsoa11_code")["lsoa11_code"].transform("size")
     weight = 1.0 / count
-    method = pd.Series("lookup", index=frame.index)
-    method[(count > 1) & frame["change_code"].isin(["S", "X"])] = "apportioned"
-    method[(count == 1) & (frame["change_code"] == "X")] = "best_fit"
+    method = pd.Series("lookup", index=whole.index)
+    method[(count > 1) & whole["change_code"].isin(["S", "X"])] = "apportioned"
+    method[(count == 1) & (whole["change_code"] == "X")] = "best_fit"
+    frame = _only(path, whole.assign(_w=weight, _m=method), "ltla22_code", only)
     links = []
-    for name, part in frame.assign(_w=weight, _m=method).groupby("_m", sort=True):
+    for name, part in frame.groupby("_m", sort=True):
         links.append(
             edges(part, ("lsoa11", "lsoa11_code"), ("lsoa21", "lsoa21_code"), str(name), part["_w"])
         )
-    _nested(path, frame, "lsoa21_code", "ltla22_code")
     links.append(edges(frame, ("lsoa21", "lsoa21_code"), ("ltla22", "ltla22_code"), "lookup"))
     areas = [
         areas_of(frame, "lsoa11", "lsoa11_code", "lsoa11_name"),
         areas_of(frame, "lsoa21", "lsoa21_code", "lsoa21_name"),
-        areas_of(frame, "ltla22", "ltla22_code", "ltla22_name"),
+        areas_of(whole, "ltla22", "ltla22_code", "ltla22_name"),
     ]
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
 
-def read_lsoa11_hierarchy(path: Path | str) -> Geography:
+def read_lsoa11_hierarchy(path: Path | str, *, only: Only = ()) -> Geography:
     """LSOA 2011 -> MSOA 2011 (exact), -> ward 2017 (best fit) and -> LTLA 2022 (exact).
 
     MSOA 2011 are not linked to LTLA 2022: three of them (e.g. E02004993, Welwyn
@@ -121,10 +125,10 @@ def read_lsoa11_hierarchy(path: Path | str) -> Geography:
     """
     path = Path(path)
     columns = ["lsoa11_code", "lsoa11_name", "msoa11_code", "msoa11_name", "ward17_code"]
-    frame = read_table(path, [*columns, "ltla22_code", "ltla22_name"])
+    whole = read_table(path, [*columns, "ltla22_code", "ltla22_name"])
     check_codes(
         path,
-        frame,
+        whole,
         {
             "lsoa11_code": "lsoa11",
             "msoa11_code": "msoa11",
@@ -132,8 +136,9 @@ def read_lsoa11_hierarchy(path: Path | str) -> Geography:
             "ltla22_code": "ltla22",
         },
     )
-    _nested(path, frame, "lsoa11_code", "msoa11_code")
-    _nested(path, frame, "lsoa11_code", "ltla22_code")
+    _nested(path, whole, "lsoa11_code", "msoa11_code")
+    _nested(path, whole, "lsoa11_code", "ltla22_code")
+    frame = _only(path, whole, "ltla22_code", only)
     links = [
         edges(frame, ("lsoa11", "lsoa11_code"), ("msoa11", "msoa11_code"), "lookup"),
         edges(frame, ("lsoa11", "lsoa11_code"), ("ward17", "ward17_code"), "best_fit"),
@@ -143,18 +148,19 @@ def read_lsoa11_hierarchy(path: Path | str) -> Geography:
         areas_of(frame, "lsoa11", "lsoa11_code", "lsoa11_name"),
         areas_of(frame, "msoa11", "msoa11_code", "msoa11_name"),
         areas_of(frame, "ward17", "ward17_code", None),
-        areas_of(frame, "ltla22", "ltla22_code", "ltla22_name"),
+        areas_of(whole, "ltla22", "ltla22_code", "ltla22_name"),
     ]
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
 
 def read_lsoa21_to_ward(
-    path: Path | str, ward_type: str = "ward24", ltla_type: str = "ltla24"
+    path: Path | str, ward_type: str = "ward24", ltla_type: str = "ltla24", *, only: Only = ()
 ) -> Geography:
     """LSOA 2021 -> ward (best fit) -> LTLA (exact), and LSOA 2021 -> LTLA (exact).
 
-    The same file layout serves the England 2024 file and Trafford's 2023 extract
-    (``ward_type="ward23"``, ``ltla_type="ltla23"``: Trafford's 2023 and 2024 codes agree).
+    The ONS layout (``lsoa21_code``, ``ward24_code``, ``ltla24_code`` with names)
+    serves the England 2024 file and local extracts of other vintages
+    (``ward_type="ward23"``, ``ltla_type="ltla23"``).
     """
     path = Path(path)
     columns = [
@@ -165,12 +171,13 @@ def read_lsoa21_to_ward(
         "ltla24_code",
         "ltla24_name",
     ]
-    frame = read_table(path, columns)
+    whole = read_table(path, columns)
     check_codes(
-        path, frame, {"lsoa21_code": "lsoa21", "ward24_code": ward_type, "ltla24_code": ltla_type}
+        path, whole, {"lsoa21_code": "lsoa21", "ward24_code": ward_type, "ltla24_code": ltla_type}
     )
-    _nested(path, frame, "lsoa21_code", "ward24_code")
-    _nested(path, frame, "ward24_code", "ltla24_code")
+    _nested(path, whole, "lsoa21_code", "ward24_code")
+    _nested(path, whole, "ward24_code", "ltla24_code")
+    frame = _only(path, whole, "ltla24_code", only)
     links = [
         edges(frame, ("lsoa21", "lsoa21_code"), (ward_type, "ward24_code"), "best_fit"),
         edges(frame, (ward_type, "ward24_code"), (ltla_type, "ltla24_code"), "lookup"),
@@ -179,7 +186,7 @@ def read_lsoa21_to_ward(
     areas = [
         areas_of(frame, "lsoa21", "lsoa21_code", "lsoa21_name"),
         areas_of(frame, ward_type, "ward24_code", "ward24_name"),
-        areas_of(frame, ltla_type, "ltla24_code", "ltla24_name"),
+        areas_of(whole, ltla_type, "ltla24_code", "ltla24_name"),
     ]
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
@@ -235,18 +242,19 @@ def read_regions(path: Path | str) -> Geography:
     return Geography(areas.reset_index(drop=True), links.reset_index(drop=True))
 
 
-def read_oa_lsoa_msoa(path: Path | str) -> Geography:
-    """Output area 2021 -> LSOA 2021 -> MSOA 2021 -> LTLA 2022, all exact (Trafford)."""
+def read_oa_lsoa_msoa(path: Path | str, *, only: Only = ()) -> Geography:
+    """Output area 2021 -> LSOA 2021 -> MSOA 2021 -> LTLA 2022, all exact (ONS ``*cd`` layout)."""
     path = Path(path)
     columns = ["oa21cd", "lsoa21cd", "lsoa21nm", "msoa21cd", "msoa21nm", "lad22cd", "lad22nm"]
-    frame = read_table(path, columns)
+    whole = read_table(path, columns)
     check_codes(
         path,
-        frame,
+        whole,
         {"oa21cd": "oa21", "lsoa21cd": "lsoa21", "msoa21cd": "msoa21", "lad22cd": "ltla22"},
     )
-    _nested(path, frame, "lsoa21cd", "msoa21cd")
-    _nested(path, frame, "msoa21cd", "lad22cd")
+    _nested(path, whole, "lsoa21cd", "msoa21cd")
+    _nested(path, whole, "msoa21cd", "lad22cd")
+    frame = _only(path, whole, "lad22cd", only)
     links = [
         edges(frame, ("oa21", "oa21cd"), ("lsoa21", "lsoa21cd"), "lookup"),
         edges(frame, ("lsoa21", "lsoa21cd"), ("msoa21", "msoa21cd"), "lookup"),
@@ -256,19 +264,20 @@ def read_oa_lsoa_msoa(path: Path | str) -> Geography:
         areas_of(frame, "oa21", "oa21cd", None),
         areas_of(frame, "lsoa21", "lsoa21cd", "lsoa21nm"),
         areas_of(frame, "msoa21", "msoa21cd", "msoa21nm"),
-        areas_of(frame, "ltla22", "lad22cd", "lad22nm"),
+        areas_of(whole, "ltla22", "lad22cd", "lad22nm"),
     ]
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
 
-def read_trafford_lsoa21_to_ward22(path: Path | str) -> Geography:
-    """Trafford LSOA 2021 -> pre-May-2023 ward (best fit) -> LTLA 2022 (exact)."""
+def read_lsoa21_to_ward22_bestfit(path: Path | str, *, only: Only = ()) -> Geography:
+    """LSOA 2021 -> pre-May-2023 ward (best fit) -> LTLA 2022 (exact), ONS ``*cd`` layout."""
     path = Path(path)
     columns = ["lsoa21cd", "lsoa21nm", "wd22cd", "wd22nm", "lad22cd", "lad22nm"]
-    frame = read_table(path, columns)
-    check_codes(path, frame, {"lsoa21cd": "lsoa21", "wd22cd": "ward22", "lad22cd": "ltla22"})
-    _nested(path, frame, "lsoa21cd", "wd22cd")
-    _nested(path, frame, "wd22cd", "lad22cd")
+    whole = read_table(path, columns)
+    check_codes(path, whole, {"lsoa21cd": "lsoa21", "wd22cd": "ward22", "lad22cd": "ltla22"})
+    _nested(path, whole, "lsoa21cd", "wd22cd")
+    _nested(path, whole, "wd22cd", "lad22cd")
+    frame = _only(path, whole, "lad22cd", only)
     links = [
         edges(frame, ("lsoa21", "lsoa21cd"), ("ward22", "wd22cd"), "best_fit"),
         edges(frame, ("ward22", "wd22cd"), ("ltla22", "lad22cd"), "lookup"),
@@ -276,23 +285,26 @@ def read_trafford_lsoa21_to_ward22(path: Path | str) -> Geography:
     areas = [
         areas_of(frame, "lsoa21", "lsoa21cd", "lsoa21nm"),
         areas_of(frame, "ward22", "wd22cd", "wd22nm"),
-        areas_of(frame, "ltla22", "lad22cd", "lad22nm"),
+        areas_of(whole, "ltla22", "lad22cd", "lad22nm"),
     ]
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
 
-def read_gp_practices(path: Path | str) -> Geography:
+def read_gp_practices(path: Path | str, *, only: Only = ()) -> Geography:
     """GP practice -> PCN and GP practice -> sub-ICB (the England QOF 2023/24 practice list).
 
-    A PCN code of ``U`` alone means "no PCN" upstream: that practice gets no PCN link.
+    A PCN code of ``U`` alone means "no PCN" upstream: that practice gets no PCN
+    link. ``only`` keeps the practices whose ``lad25_code`` is one of these LAs.
     """
     path = Path(path)
     columns = ["practice_code", "practice_name", "pcn_ods_code", "pcn_name"]
-    frame = read_table(path, [*columns, "sub_icb_ons_code", "sub_icb_name"])
-    check_codes(path, frame, {"practice_code": "gp_practice", "sub_icb_ons_code": "sub_icb"})
+    columns += ["sub_icb_ons_code", "sub_icb_name"] + (["lad25_code"] if only else [])
+    whole = read_table(path, columns)
+    check_codes(path, whole, {"practice_code": "gp_practice", "sub_icb_ons_code": "sub_icb"})
+    check_codes(path, whole[whole["pcn_ods_code"] != "U"], {"pcn_ods_code": "pcn"})
+    _nested(path, whole, "practice_code", "sub_icb_ons_code")
+    frame = _only(path, whole, "lad25_code", only) if only else whole
     in_pcn = frame[frame["pcn_ods_code"] != "U"]
-    check_codes(path, in_pcn, {"pcn_ods_code": "pcn"})
-    _nested(path, frame, "practice_code", "sub_icb_ons_code")
     links = [
         edges(in_pcn, ("gp_practice", "practice_code"), ("pcn", "pcn_ods_code"), "lookup"),
         edges(frame, ("gp_practice", "practice_code"), ("sub_icb", "sub_icb_ons_code"), "lookup"),
@@ -305,24 +317,53 @@ def read_gp_practices(path: Path | str) -> Geography:
     return Geography(pd.concat(areas, ignore_index=True), pd.concat(links, ignore_index=True))
 
 
-def read_england(folder: Path | str) -> Geography:
-    """Every England lookup under ``folder`` (the mirror's ``england`` folder)."""
-    folder = Path(folder)
-    return Geography.combine(
-        read_lsoa21_to_ward(folder / ENGLAND_FILES["lsoa21_to_ward24"]),
-        read_lsoa11_to_lsoa21(folder / ENGLAND_FILES["lsoa11_to_lsoa21"]),
-        read_lsoa11_hierarchy(folder / ENGLAND_FILES["lsoa11_hierarchy"]),
-        read_ltla_to_utla(folder / ENGLAND_FILES["ltla_to_utla"]),
-        read_regions(folder / ENGLAND_FILES["regions"]),
-        read_gp_practices(folder / ENGLAND_FILES["gp_practices"]),
-    )
+def _lsoa21_to_ward(
+    path: Path, only: Only, ward_type: str | None, ltla_type: str | None
+) -> Geography:
+    return read_lsoa21_to_ward(path, ward_type or "ward24", ltla_type or "ltla24", only=only)
 
 
-def read_trafford(folder: Path | str) -> Geography:
-    """Trafford's own lookups under ``folder`` (the mirror's ``trafford`` folder)."""
-    folder = Path(folder)
-    return Geography.combine(
-        read_oa_lsoa_msoa(folder / TRAFFORD_FILES["oa_lsoa_msoa"]),
-        read_lsoa21_to_ward(folder / TRAFFORD_FILES["lsoa21_to_ward23"], "ward23", "ltla23"),
-        read_trafford_lsoa21_to_ward22(folder / TRAFFORD_FILES["lsoa21_to_ward22"]),
-    )
+def _plain(
+    reader: Callable[..., Geography],
+) -> Callable[[Path, Only, str | None, str | None], Geography]:
+    def read(path: Path, only: Only, _ward: str | None, _ltla: str | None) -> Geography:
+        return reader(path, only=only) if only else reader(path)
+
+    return read
+
+
+READERS: dict[str, Callable[[Path, Only, str | None, str | None], Geography]] = {
+    "lsoa21_to_ward": _lsoa21_to_ward,
+    "lsoa11_to_lsoa21": _plain(read_lsoa11_to_lsoa21),
+    "lsoa11_hierarchy": _plain(read_lsoa11_hierarchy),
+    "ltla_to_utla": _plain(read_ltla_to_utla),
+    "regions": _plain(read_regions),
+    "oa_lsoa_msoa": _plain(read_oa_lsoa_msoa),
+    "lsoa21_to_ward22_bestfit": _plain(read_lsoa21_to_ward22_bestfit),
+    "gp_practices": _plain(read_gp_practices),
+}
+"""Each lookup layout by the name a project declares it with (``reader:`` in ``jsna.yml``)."""
+
+
+def read_lookup(
+    reader: str,
+    path: Path | str,
+    *,
+    only: Only = (),
+    ward_type: str | None = None,
+    ltla_type: str | None = None,
+) -> Geography:
+    """Read one lookup file with the reader named ``reader`` (a key of :data:`READERS`).
+
+    ``only`` keeps the rows of these local authorities (every LA is still an
+    area); ``ward_type``/``ltla_type`` give the vintage of an ``lsoa21_to_ward`` file.
+    """
+    try:
+        read = READERS[reader]
+    except KeyError:
+        raise ValueError(f"unknown reader {reader!r}; known: {', '.join(READERS)}") from None
+    if (ward_type or ltla_type) and reader != "lsoa21_to_ward":
+        raise ValueError("ward_type and ltla_type are only for reader lsoa21_to_ward")
+    if only and reader in ("ltla_to_utla", "regions"):
+        raise ValueError(f"reader {reader} has no local-authority column to keep only some")
+    return read(Path(path), tuple(only), ward_type, ltla_type)

@@ -24,10 +24,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from jsna.content.geographies import PROJECT_FILE, read_geographies
 from jsna.content.mirror import resolve_path
 from jsna.content.sources import Source, load_sources
-from jsna.errors import InputFileError, JsnaError, StoreError
+from jsna.errors import ContentError, InputFileError, JsnaError, StoreError
 from jsna.store import migrate
+from jsna.store.areas import GEOGRAPHY_SOURCE, load_project_geography
 from jsna.store.observations import checked_area_codes, write_observations
 from jsna.store.schema import audit_log
 from jsna.store.slices import current_versions_of, indicators_of_versions, refresh_slices
@@ -224,6 +226,30 @@ class IngestOutcome:
     failures: dict[str, JsnaError]
 
 
+def _geography_first(
+    engine: Engine, project: Path, declared: dict[str, Source], actor: str
+) -> ImportResult | None:
+    """The project's declared geography, loaded first when it changed (none without jsna.yml).
+
+    Sources are checked against the areas it loads. A declaration whose
+    checksum (declaration and every file it names) is current is skipped.
+    """
+    settings = project / PROJECT_FILE
+    if not settings.is_file():
+        return None
+    if GEOGRAPHY_SOURCE in declared:
+        raise ContentError(
+            [
+                f"{project / 'sources' / GEOGRAPHY_SOURCE}.yml:1: id: {GEOGRAPHY_SOURCE!r} is "
+                f"reserved for the geography declared in {PROJECT_FILE}: rename the source"
+            ]
+        )
+    _require_store(engine)
+    done = load_project_geography(engine, read_geographies(project), actor=actor)
+    status = "imported" if done.status == "loaded" else "unchanged"
+    return ImportResult(GEOGRAPHY_SOURCE, str(settings), status, done.version_id, done.rows)
+
+
 def ingest_project(
     engine: Engine,
     project: Path | str,
@@ -235,12 +261,18 @@ def ingest_project(
 ) -> IngestOutcome:
     """Import every declared source (or ``only`` these), each in its own transaction.
 
+    The geography declared in ``jsna.yml`` comes first, in its own transaction,
+    when it changed (its result is the first, with source id ``geography``).
+
     A source that fails leaves the store as it was for that source; the others
     are still imported, and every failure is returned.
     """
     declared = load_sources(project, only)
     results: list[ImportResult] = []
     failures: dict[str, JsnaError] = {}
+    geography = _geography_first(engine, Path(project), declared, actor)
+    if geography is not None:
+        results.append(geography)
     for source_id, source in declared.items():
         try:
             results.append(

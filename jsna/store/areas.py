@@ -1,5 +1,12 @@
 """Areas in the store: load the geography frames and boundaries, and look areas up.
 
+A project's geography is declared in its ``jsna.yml`` (``geographies:``):
+:func:`load_project_geography` builds it (:func:`jsna.geography.build_geography`)
+and writes areas, memberships, boundaries and custom areas in one transaction,
+recorded like a dataset version of the source ``geography`` whose checksum
+covers the declaration and every file it names, so an unchanged geography is
+not loaded twice.
+
 All writes run in the caller's transaction (``with engine.begin() as connection``)
 and are idempotent: loading the same frames twice leaves the store as it was;
 a changed name, weight or method replaces the old one. Upserts use the
@@ -8,19 +15,44 @@ backend's ``INSERT ... ON CONFLICT`` (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from jsna.content.geographies import PROJECT_FILE, DeclaredGeographies
 from jsna.errors import StoreError
+from jsna.geography import BuiltGeography, build_geography, declared_files
 from jsna.geography.registry import AREA_TYPES, AreaType
-from jsna.store.schema import area, area_membership, area_type, boundary
+from jsna.store.schema import area, area_membership, area_type, audit_log, boundary, source
 
-__all__ = ["area_ids", "children", "load_boundaries", "load_geography", "parents"]
+from .versions import add_version, find_version, make_current
+
+__all__ = [
+    "GEOGRAPHY_SOURCE",
+    "GeographyLoad",
+    "area_ids",
+    "children",
+    "geography_checksum",
+    "load_boundaries",
+    "load_built_geography",
+    "load_geography",
+    "load_project_geography",
+    "parents",
+]
+
+GEOGRAPHY_SOURCE = "geography"
+"""The source id under which each loaded geography declaration is recorded as a version."""
+GEOGRAPHY_FORMAT = "jsna-geography-1"
+"""Part of the checksum: a new way of building the geography reloads every project once."""
 
 CHUNK = 5000
 """Rows per INSERT statement and codes per IN (...) query."""
@@ -110,12 +142,16 @@ def load_geography(
     return {"areas": len(areas), "memberships": len(records)}
 
 
-def load_boundaries(connection: Connection, rows: pd.DataFrame) -> int:
+def load_boundaries(
+    connection: Connection, rows: pd.DataFrame, custom_types: Sequence[AreaType] = ()
+) -> int:
     """Upsert boundaries (rows of :func:`jsna.geography.boundaries.boundary_rows`).
 
     Areas without a row yet are created from the rows' ``area_type``, ``code``, ``name``.
     """
-    _upsert_areas(connection, rows, ())
+    if rows.empty:
+        return 0
+    _upsert_areas(connection, rows, custom_types)
     ids = _id_map(connection, set(rows["area_type"]))
     columns = ["geojson", "min_x", "min_y", "max_x", "max_y"]
     records = [
@@ -186,3 +222,119 @@ def parents(
 ) -> pd.DataFrame:
     """Areas of ``parent_type`` an area directly belongs to: code, name, weight, method."""
     return _related(connection, child_code, child_type, parent_type, up=True)
+
+
+def load_built_geography(connection: Connection, built: BuiltGeography) -> dict[str, int]:
+    """Write a built geography in the caller's transaction: areas, memberships, boundaries.
+
+    The memberships of each custom type are replaced (a ward moved to another
+    locality leaves no link to its old one); everything else is upserted.
+    """
+    custom = [kind.code for kind in built.custom_types]
+    if custom:
+        parents_of_custom = select(area.c.id).where(area.c.area_type.in_(custom))
+        connection.execute(
+            delete(area_membership).where(area_membership.c.parent_id.in_(parents_of_custom))
+        )
+    geography = built.geography
+    written = load_geography(connection, geography.areas, geography.memberships, built.custom_types)
+    written["boundaries"] = load_boundaries(connection, built.boundaries, built.custom_types)
+    return written
+
+
+def geography_checksum(declared: DeclaredGeographies) -> str:
+    """SHA-256 of the declaration and of every file it names (a missing file counts as absent)."""
+    digest = hashlib.sha256(GEOGRAPHY_FORMAT.encode())
+    digest.update(declared.geographies.model_dump_json().encode())
+    for _, text in declared_files(declared.geographies):
+        path = declared.resolve(text)
+        digest.update(str(text).encode() + b"\0")
+        if path.is_file():
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class GeographyLoad:
+    """What loading a project's geography did: ``status`` is "loaded" or "unchanged"."""
+
+    status: str
+    version_id: int
+    counts: dict[str, int]
+    """Rows written: areas, memberships, boundaries (empty when unchanged)."""
+    rows: int
+    """Rows of the version (written now, or when it was loaded)."""
+    seconds: float
+    outside: dict[str, int]
+    """Custom type -> points that fell in no polygon."""
+
+
+def _save_geography_source(connection: Connection, declared: DeclaredGeographies) -> None:
+    values = {
+        "title": "Areas, lookups, boundaries and custom areas of the project",
+        "publisher": f"the project ({PROJECT_FILE}, geographies:)",
+        "licence": "as published for each declared file",
+        "url": None,
+        "format": "geography",
+        "declaration": declared.geographies.model_dump_json(),
+    }
+    exists = connection.execute(select(source.c.id).where(source.c.id == GEOGRAPHY_SOURCE)).first()
+    if exists is None:
+        connection.execute(source.insert().values(id=GEOGRAPHY_SOURCE, **values))
+    else:
+        connection.execute(source.update().where(source.c.id == GEOGRAPHY_SOURCE).values(**values))
+
+
+def load_project_geography(
+    engine: Engine, declared: DeclaredGeographies, *, force: bool = False, actor: str = "cli"
+) -> GeographyLoad:
+    """Build the declared geography and write it in ONE transaction, unless it is unchanged.
+
+    Unchanged (same checksum as the current ``geography`` version) and not
+    ``force``: nothing is read or written. A broken declaration raises
+    :class:`jsna.errors.ContentError` (every problem, ``jsna.yml:line: field:
+    message``) before anything is written.
+    """
+    start = time.perf_counter()
+    checksum = geography_checksum(declared)
+    with engine.connect() as connection:
+        seen = find_version(connection, GEOGRAPHY_SOURCE, checksum)
+    if seen is not None and seen.is_current and not force:
+        return GeographyLoad(
+            "unchanged", seen.id, {}, seen.row_count, time.perf_counter() - start, {}
+        )
+    built = build_geography(declared.geographies, declared.resolve, declared.problem)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        written = load_built_geography(connection, built)
+        _save_geography_source(connection, declared)
+        if seen is not None:
+            make_current(connection, seen)
+            version_id = seen.id
+        else:
+            version_id = add_version(
+                connection,
+                GEOGRAPHY_SOURCE,
+                checksum=checksum,
+                file_name=PROJECT_FILE,
+                retrieved_at=datetime.fromtimestamp(declared.path.stat().st_mtime, UTC),
+                imported_at=now,
+                row_count=sum(written.values()),
+            )
+        detail = {"source": GEOGRAPHY_SOURCE, "version": version_id, **written}
+        connection.execute(
+            audit_log.insert().values(
+                at=now,
+                actor=actor,
+                action="geography",
+                entity="dataset_version",
+                entity_id=str(version_id),
+                detail=json.dumps(detail),
+            )
+        )
+    seconds = time.perf_counter() - start
+    return GeographyLoad(
+        "loaded", version_id, written, sum(written.values()), seconds, built.outside
+    )

@@ -11,7 +11,7 @@ import jsna.stats
 from jsna.geography.aggregate import aggregate_counts
 from jsna.geography.boundaries import read_boundaries
 from jsna.geography.custom import Apportion, AreaList, chain, custom_area_memberships
-from jsna.geography.lookups import read_trafford
+from tests.geography.mirror_files import read_trafford
 from tests.paths import DATA_MIRROR
 
 TRAFFORD = DATA_MIRROR / "trafford"

@@ -10,12 +10,8 @@ import pytest
 import shapely
 
 from jsna.errors import InputFileError
-from jsna.geography.boundaries import (
-    BOUNDARY_FILES,
-    boundary_rows,
-    mirror_boundaries,
-    read_boundaries,
-)
+from jsna.geography.boundaries import boundary_rows, read_boundaries
+from tests.geography.mirror_files import BOUNDARY_FILES, mirror_boundaries
 from tests.paths import DATA_MIRROR
 
 

@@ -15,7 +15,8 @@ from jsna.geography.custom import (
     custom_area_memberships,
     reweight,
 )
-from jsna.geography.lookups import ENGLAND_FILES, read_lsoa11_to_lsoa21, read_trafford
+from jsna.geography.lookups import read_lsoa11_to_lsoa21
+from tests.geography.mirror_files import ENGLAND_FILES, read_trafford
 from tests.paths import DATA_MIRROR
 
 TRAFFORD = DATA_MIRROR / "trafford"

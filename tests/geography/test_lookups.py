@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from jsna.errors import InputFileError
-from jsna.geography import AREA_TYPES, area_type, custom_area_type, read_england, read_trafford
+from jsna.geography import AREA_TYPES, area_type, custom_area_type
 from jsna.geography.lookups import (
-    ENGLAND_FILES,
     read_lsoa11_hierarchy,
     read_lsoa11_to_lsoa21,
     read_lsoa21_to_ward,
     read_regions,
 )
+from tests.geography.mirror_files import ENGLAND_FILES, read_england, read_trafford
 from tests.paths import DATA_MIRROR
 
 ENGLAND = DATA_MIRROR / "england"

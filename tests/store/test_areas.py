@@ -9,12 +9,17 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from jsna.errors import StoreError
-from jsna.geography import Geography, custom_area_type, read_trafford
-from jsna.geography.boundaries import BOUNDARY_FILES, mirror_boundaries
+from jsna.geography import Geography, custom_area_type
 from jsna.geography.custom import AreaList, custom_area_memberships
-from jsna.geography.lookups import ENGLAND_FILES, read_lsoa21_to_ward
+from jsna.geography.lookups import read_lsoa21_to_ward
 from jsna.store.areas import area_ids, children, load_boundaries, load_geography, parents
 from jsna.store.schema import area, area_membership, area_type, boundary
+from tests.geography.mirror_files import (
+    BOUNDARY_FILES,
+    ENGLAND_FILES,
+    mirror_boundaries,
+    read_trafford,
+)
 from tests.paths import DATA_MIRROR
 
 TRAFFORD = DATA_MIRROR / "trafford"
@@ -34,7 +39,7 @@ def trafford() -> Geography:
 
 @pytest.fixture(scope="module")
 def trafford_boundaries() -> pd.DataFrame:
-    local = tuple(f for f in BOUNDARY_FILES if f.path.startswith("trafford/"))
+    local = tuple(f for f in BOUNDARY_FILES if str(f.path).startswith("trafford/"))
     return mirror_boundaries(DATA_MIRROR, local)
 
 

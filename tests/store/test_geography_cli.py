@@ -1,20 +1,28 @@
-"""``jsna geography load`` and ``areas`` on the real data mirror, on SQLite and PostgreSQL."""
+"""``jsna geography load`` and ``areas`` on the real data mirror, on SQLite and PostgreSQL.
+
+The geography comes from the Trafford fixture project's ``jsna.yml``
+(``tests/geography/projects/trafford``); see ``tests/geography/test_declared.py``.
+"""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from jsna.cli.geography import geography
 from jsna.store import migrate
-from tests.paths import DATA_MIRROR
+
+TRAFFORD = Path(__file__).parents[1] / "geography" / "projects" / "trafford" / "jsna.yml"
 
 
-def test_load_then_list(engine: Engine, backend_url: str) -> None:
+def test_load_then_list(engine: Engine, backend_url: str, tmp_path: Path) -> None:
+    shutil.copy(TRAFFORD, tmp_path / "jsna.yml")
     runner = CliRunner()
-    result = runner.invoke(geography, ["load", str(DATA_MIRROR), "--db", backend_url, "-q"])
+    result = runner.invoke(geography, ["load", str(tmp_path), "--db", backend_url])
     assert result.exit_code == 0, result.output
-    print(result.output)
     assert "boundaries from" in result.output
     listed = runner.invoke(geography, ["areas", "ward23", "--db", backend_url])
     assert listed.exit_code == 0, listed.output
