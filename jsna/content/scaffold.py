@@ -558,7 +558,7 @@ The Indices of Deprivation 2025 rank every small area (LSOA) in England.
                         {"column": "lad25_code", "equals": list(a.districts)},
                         {"column": "group_code", "equals": [row[0] for row in self.QOF]},
                     ],
-                    extra={"measure": "proportion", "unknown_areas": "add"},
+                    extra={"measure": "count", "unknown_areas": "add"},
                     about="QOF 2019/20, every practice in England. Kept: the practices of "
                     f"{a.name}.\nPractices closed since 2019/20 are added as areas "
                     "(unknown_areas: add).",

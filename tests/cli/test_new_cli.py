@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from jsna.cli.main import cli
+from tests.paths import DATA_MIRROR
+
+MYE = DATA_MIRROR / "england" / "population" / "ons_mye_mid2019_mid2020_england_la_syoa_sex.csv"
 
 
 def test_new_then_check_then_ingest_a_second_authority(tmp_path: Path) -> None:
@@ -25,10 +32,40 @@ def test_new_then_check_then_ingest_a_second_authority(tmp_path: Path) -> None:
     )
     strict = runner.invoke(cli, ["check", str(folder), "--strict"])
     assert strict.exit_code == 1  # the chapters are drafts until the analyst publishes them
-    ingested = runner.invoke(
-        cli, ["ingest", str(folder), "--quiet", "--db", f"sqlite:///{tmp_path / 'store.db'}"]
-    )
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    ingested = runner.invoke(cli, ["ingest", str(folder), "--quiet", "--db", db])
     assert ingested.exit_code == 0, ingested.output
+    _compute_and_compare(folder, db)
+
+
+def _compute_and_compare(folder: Path, db: str) -> None:
+    """Medway's share aged 65+ (mid-2019) recomputed by hand from the raw ONS file."""
+    commands = pytest.importorskip("jsna.cli.compute")
+    runner = CliRunner()
+    computed = runner.invoke(commands.compute, [str(folder), "--quiet", "--db", db])
+    assert computed.exit_code == 0, computed.output
+    exported = runner.invoke(
+        commands.export,
+        [str(folder), "--indicator", "population_65_plus", "--area-type", "ltla24", "--db", db],
+    )
+    assert exported.exit_code == 0, exported.output
+    got = pd.read_csv(io.StringIO(exported.stdout), dtype={"period": str})
+    row = got[(got["area_code"] == "E06000035") & (got["period"] == "2019")].iloc[0]
+    raw = pd.read_csv(MYE)
+    medway = raw[(raw["area_code"] == "E06000035") & (raw["year"] == 2019)]
+    older = int(medway.loc[medway["age"] >= 65, "population"].sum())
+    everyone = int(medway["population"].sum())
+    assert everyone == 278_556  # SOURCES.md of the data mirror
+    assert (row["numerator"], row["denominator"]) == (older, everyone)
+    p, z = older / everyone, 1.959963984540054
+    centre = (p + z * z / (2 * everyone)) / (1 + z * z / everyone)
+    half = (
+        z * math.sqrt(p * (1 - p) / everyone + z * z / (4 * everyone**2)) / (1 + z * z / everyone)
+    )
+    assert row["value"] == pytest.approx(100 * p, rel=1e-12)
+    assert row["lower_95"] == pytest.approx(100 * (centre - half), rel=1e-9)
+    assert row["upper_95"] == pytest.approx(100 * (centre + half), rel=1e-9)
+    assert row["compared_with_england"] == "lower"
 
 
 def test_an_unknown_code_exits_one_with_a_way_to_find_codes(tmp_path: Path) -> None:
