@@ -1,0 +1,129 @@
+"""Figures for area types that are not the data's own: sum the smallest units up.
+
+For a target area type the data does not have (results by PCN or local
+authority from GP practice rows, by locality from ward rows), the smallest
+area type in the data that reaches the target through ``area_membership`` is
+found (a path of memberships, chained: LSOA -> ward -> locality), and its
+counts are summed to the target's areas with the memberships' weights by
+:func:`jsna.geography.aggregate_counts`; rates are never averaged. Each row
+says in ``fit`` whether it is exact, best_fit or apportioned.
+
+A target area is left out for a cell (period, breakdown) when a member that
+has data for the indicator in some cell has none in that one: its figure would
+be an undercount. Members with no data at all (a practice that did not exist
+yet, areas outside the source's coverage) are not expected.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from jsna.geography.aggregate import aggregate_counts
+from jsna.geography.custom import chain
+from jsna.geography.registry import AREA_TYPES
+
+__all__ = ["EXACT_METHODS", "Rolled", "membership_path", "roll_up"]
+
+EXACT_METHODS = ("lookup", "custom", "point_in_polygon")
+"""Membership methods whose parents are exactly the sum of their children."""
+_UNKNOWN_LEVEL = 9
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """Rows for one target area type and how they were made."""
+
+    rows: pd.DataFrame
+    """Cells of the target type: area code and type, keys, counts and ``fit``."""
+    from_type: str
+    """Area type of the data used (the target itself when the data has it)."""
+    links: pd.DataFrame | None
+    """Chained memberships from ``from_type`` to the target when every step is exact
+    (parents are sums of children: a relation for secondary suppression)."""
+
+
+def _level(area_type: str, levels: dict[str, int]) -> int:
+    if area_type in levels:
+        return levels[area_type]
+    known = AREA_TYPES.get(area_type)
+    return known.level if known is not None else _UNKNOWN_LEVEL
+
+
+def membership_path(
+    memberships: pd.DataFrame, start: str, target: str
+) -> list[tuple[str, str]] | None:
+    """The shortest chain of (child type, parent type) steps from ``start`` to ``target``."""
+    steps = sorted(set(zip(memberships["child_type"], memberships["parent_type"], strict=True)))
+    following: dict[str, list[str]] = {}
+    for child, parent in steps:
+        following.setdefault(child, []).append(parent)
+    seen = {start: [start]}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        if here == target:
+            path = seen[here]
+            return list(itertools.pairwise(path))
+        for parent in following.get(here, []):
+            if parent not in seen:
+                seen[parent] = [*seen[here], parent]
+                queue.append(parent)
+    return None
+
+
+def _links(memberships: pd.DataFrame, path: list[tuple[str, str]]) -> pd.DataFrame:
+    linked: pd.DataFrame | None = None
+    for child, parent in path:
+        step = memberships[
+            (memberships["child_type"] == child) & (memberships["parent_type"] == parent)
+        ]
+        linked = step if linked is None else chain(linked, step)
+    assert linked is not None
+    return linked.reset_index(drop=True)
+
+
+def roll_up(
+    base: pd.DataFrame,
+    target: str,
+    memberships: pd.DataFrame,
+    counts: Sequence[str],
+    keys: Sequence[str],
+    levels: dict[str, int] | None = None,
+) -> Rolled | None:
+    """The cells of ``target`` from ``base`` (rows of any area types), or None if unreachable.
+
+    ``counts`` are summed (with weights) over members; ``keys`` are the cell
+    columns besides the area (period, sex, age, breakdown, band ...).
+    """
+    levels = levels or {}
+    present = sorted(set(base["area_type"]), key=lambda t: (_level(t, levels), t))
+    if target in present:
+        rows = base[base["area_type"] == target].copy()
+        rows["fit"] = "exact"
+        return Rolled(rows.reset_index(drop=True), target, None)
+    for start in present:
+        path = membership_path(memberships, start, target)
+        if path is None:
+            continue
+        links = _links(memberships, path)
+        data = base[base["area_type"] == start]
+        data = data[data["area_code"].isin(links["child_code"])]
+        if data.empty:
+            continue
+        out = aggregate_counts(
+            data, links, list(counts), area="area_code", by=list(keys), allow_missing=True
+        )
+        present_members = links[links["child_code"].isin(set(data["area_code"]))]
+        expected = present_members.groupby("parent_code")["child_code"].nunique()
+        out = out[out["members"].to_numpy() == out["area_code"].map(expected).to_numpy()]
+        out = out.rename(columns={"geography_method": "fit"}).drop(columns="members")
+        exact = links if links["method"].isin(EXACT_METHODS).all() else None
+        if exact is not None and not (exact["weight"] == 1).all():
+            exact = None
+        return Rolled(out.reset_index(drop=True), start, exact)
+    return None
