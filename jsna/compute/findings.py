@@ -49,6 +49,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from jsna.content.indicators import Indicator
@@ -95,6 +96,7 @@ _TEXT_DEFAULTS = {
     "trend": "",
 }
 _NUMBER_COLUMNS = ("value", "lower_95", "upper_95", "denominator")
+_USED = {*REQUIRED, *_TEXT_DEFAULTS, *_NUMBER_COLUMNS, "period_start", "suppressed"}
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 _JUDGED = {"worse": "worse", "worst": "worse", "better": "better", "best": "better"}
 _DIRECTIONS = {
@@ -286,33 +288,41 @@ def _optional(value: object) -> float | None:
 
 
 def _prepare(results: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.DataFrame:
-    """The rows of known indicators, with text gaps filled and an order for periods."""
+    """The latest rows of every series of known indicators, text gaps filled, periods ordered.
+
+    A series is an indicator, area, sex, age and breakdown type; only the rows
+    of its latest period can be the latest of any selection made later, so
+    the rest is dropped first (the results of a whole JSNA are mostly history).
+    """
     missing = [name for name in REQUIRED if name not in results.columns]
     if missing:
         raise JsnaError(
             "key findings: the results have no column " + ", ".join(repr(m) for m in missing)
         )
-    frame = results.loc[results["indicator_id"].isin(list(indicators))].copy()
+    wanted = [
+        name
+        for name in results.columns
+        if name in _USED or str(name).startswith("compared_with_") or str(name).endswith("_value")
+    ]
+    frame = results.loc[results["indicator_id"].isin(list(indicators)), wanted]
+    frame["_order"] = _period_order(frame)
     for name, default in _TEXT_DEFAULTS.items():
-        if name in frame.columns:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), default)
-            frame[name] = frame[name].astype(str)
-        else:
+        if name not in frame.columns:
             frame[name] = default
+    series = ["indicator_id", "area_code", "area_type", "sex", "age", "breakdown_type"]
+    latest = frame.groupby(series, sort=False, dropna=False)["_order"].transform("max")
+    frame = pd.DataFrame(frame.loc[frame["_order"].to_numpy() == latest.to_numpy()].copy())
+    for name, default in _TEXT_DEFAULTS.items():
+        frame[name] = frame[name].fillna(default).astype(str)
+    for name in ("indicator_id", "area_code", "area_type", "period"):
+        frame[name] = frame[name].astype(str)
     for name in _NUMBER_COLUMNS:
         frame[name] = (
             pd.to_numeric(frame[name], errors="coerce") if name in frame.columns else np.nan
         )
-    for name in ("indicator_id", "area_code", "area_type", "period"):
-        frame[name] = frame[name].astype(str)
     suppressed = frame["suppressed"] if "suppressed" in frame.columns else False
     frame["_usable"] = ~pd.Series(suppressed, index=frame.index).fillna(False).astype(bool)
     frame["_usable"] &= frame["value"].notna()
-    if "period_start" in frame.columns:
-        order = pd.to_numeric(frame["period_start"], errors="coerce")
-    else:
-        order = pd.to_numeric(frame["period"].str.extract(r"(\d{4})")[0], errors="coerce")
-    frame["_order"] = order.fillna(-1).astype(np.float64)
     preferred = {key: _total_labels(indicator) for key, indicator in indicators.items()}
     sexes = frame["indicator_id"].map({k: v[0] for k, v in preferred.items()})
     ages = frame["indicator_id"].map({k: v[1] for k, v in preferred.items()})
@@ -321,6 +331,18 @@ def _prepare(results: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.D
         frame["breakdown_type"] != ""
     ).astype(int)
     return frame
+
+
+def _period_order(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """A number per row ordering the periods: period_start, else the first year written."""
+    if "period_start" in frame.columns:
+        order = pd.to_numeric(frame["period_start"], errors="coerce").to_numpy(dtype=np.float64)
+    else:
+        codes, uniques = pd.factorize(frame["period"].astype(str))
+        years = pd.Series(uniques).str.extract(r"(\d{4})")[0]
+        first = pd.to_numeric(years, errors="coerce").to_numpy(dtype=np.float64)
+        order = first[codes] if len(first) else np.zeros(0)
+    return np.asarray(np.nan_to_num(order, nan=-1.0), dtype=np.float64)
 
 
 def _total_labels(indicator: Indicator) -> tuple[str, str]:
@@ -484,14 +506,19 @@ def _small_area_gaps(
     counts = usable.groupby(keys)["value"].transform("size")
     usable = usable.loc[counts >= MIN_SMALL_AREAS]
     ordered = usable.sort_values([*keys, "value", "area_code"])
-    lowest = ordered.groupby(keys, sort=True).head(1).set_index(keys)
-    highest = ordered.groupby(keys, sort=True).tail(1).set_index(keys)
-    middle = ordered.groupby(keys)["value"].median()
-    sizes = ordered.groupby(keys)["value"].size()
+    columns = ["area_code", "area_name", "period", "value", "lower_95", "upper_95"]
+    grouped = ordered.groupby(keys, sort=True)
+    ends = grouped.head(1)[[*keys, *columns]].merge(
+        grouped.tail(1)[[*keys, *columns]], on=keys, suffixes=("_low", "_high")
+    )
+    summary = grouped["value"].agg(["median", "size"]).join(published.rename("published"))
+    ends = ends.merge(summary.reset_index(), on=keys)
     found: list[Finding] = []
-    for key in lowest.index:
+    for record in ends.to_dict("records"):
+        key = (str(record["indicator_id"]), str(record["area_type"]))
         indicator = indicators[key[0]]
-        low, high = lowest.loc[key], highest.loc[key]
+        low = {name: record[f"{name}_low"] for name in columns}
+        high = {name: record[f"{name}_high"] for name in columns}
         if indicator.polarity == "high_is_good":
             worst, best, words = low, high, ("worst", "best")
         elif indicator.polarity == "low_is_good":
@@ -503,9 +530,9 @@ def _small_area_gaps(
         overlap = _overlap(first[1], first[2], second[1], second[2])
         name_first = worst["area_name"] or worst["area_code"]
         name_second = best["area_name"] or best["area_code"]
-        areas = f"{config.area.name}'s {published.loc[key]} {_plural(key[1], config)}"
-        if sizes.loc[key] != published.loc[key]:
-            areas = f"{sizes.loc[key]} of {areas} with a published figure"
+        areas = f"{config.area.name}'s {record['published']} {_plural(key[1], config)}"
+        if record["size"] != record["published"]:
+            areas = f"{record['size']} of {areas} with a published figure"
         sentence = (
             f"{indicator.title} in {worst['period']} ranges across {areas} from {name_first} "
             f"({_in_brackets(*first, indicator)}), the {words[0]}, to {name_second} "
@@ -520,7 +547,7 @@ def _small_area_gaps(
                 indicator_id=indicator.id,
                 area_code=config.area.code,
                 sentence=sentence,
-                score=base + _magnitude(first[0] - second[0], float(middle.loc[key])),
+                score=base + _magnitude(first[0] - second[0], float(record["median"])),
                 period=str(worst["period"]),
                 area_type=key[1],
                 label=str(name_first),
