@@ -175,10 +175,32 @@ def _mirror_path(key: str) -> str:
     return f"{MIRROR_TOKEN}/{ENGLAND_FILES[key]}"
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block-style mappings, lists of plain values on one line, no YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flat = all(not isinstance(item, dict | list) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 def _dump(data: dict[str, Any], header: str = "") -> str:
-    text = yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
-    )
+    text = _yaml(data)
     lines = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return lines + text
 
@@ -234,7 +256,7 @@ def _source(
 
 
 def _indicator(data: dict[str, Any]) -> tuple[str, str]:
-    full = {"owner": _OWNER, "licence": _OGL, **data}
+    full = {**data, "licence": _OGL, "owner": _OWNER}
     header = (
         f"{data['title']}\n"
         "Reference of every key: docs/content.md (Indicator). Check with: jsna check"
@@ -247,21 +269,19 @@ def _selection(measure: str, **rest: Any) -> dict[str, Any]:
 
 
 def _block(**keys: Any) -> str:
-    body = yaml.safe_dump(keys, sort_keys=False, default_flow_style=None, width=100)
+    body = _yaml(keys)
     return f"```jsna\n{body}```\n"
 
 
 def _chapter(title: str, summary: str, review: dt.date, body: str) -> str:
-    front = yaml.safe_dump(
+    front = _yaml(
         {
             "title": title,
             "summary": summary,
             "owner": _OWNER,
             "review_date": review,
             "status": "draft",
-        },
-        sort_keys=False,
-        width=100,
+        }
     )
     return f"---\n{front}---\n{body}"
 
