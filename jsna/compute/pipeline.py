@@ -31,6 +31,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, select
 
 from jsna.content.indicators import Indicator, Selection
+from jsna.content.project import Comparator
 from jsna.content.project_files import Project
 from jsna.errors import JsnaError, StoreError
 from jsna.stats import DisclosureRules, StatsInputError
@@ -123,7 +124,7 @@ def _rules(project: Project) -> DisclosureRules:
     )
 
 
-def _comparators(project: Project, indicator: Indicator) -> list:  # type: ignore[type-arg]
+def _comparators(project: Project, indicator: Indicator) -> list[Comparator]:
     wanted = indicator.comparators
     return [c for c in project.config.comparators if wanted is None or c.id in wanted]
 
@@ -216,6 +217,35 @@ def _levels(connection: Connection) -> dict[str, int]:
     }
 
 
+def _comparator_units(
+    inputs: StoreInputs,
+    cells: pd.DataFrame,
+    comparators: list[Comparator],
+    done: set[str],
+    counts: list[str],
+    keys: list[str],
+    levels: dict[str, int],
+) -> list[pd.DataFrame]:
+    """Comparator areas the data does not hold, summed from the smallest units when it can be.
+
+    England from every LSOA through the lookups, a region from its LAs: only
+    areas whose every member with data is present are kept (see :mod:`.rollup`).
+    """
+    codes = {code for comparator in comparators for code in comparator.codes}
+    missing = codes - set(cells["area_code"])
+    if not missing:
+        return []
+    areas = inputs.areas()
+    types = sorted(set(areas.loc[areas["area_code"].isin(missing), "area_type"]) - done)
+    found = []
+    for kind in types:
+        rolled = roll_up(cells, kind, inputs.memberships(), counts, keys, levels)
+        if rolled is not None:
+            rows = rolled.rows[rolled.rows["area_code"].isin(missing)]
+            found.append(rows.drop(columns=["fit", "area_id"], errors="ignore"))
+    return found
+
+
 def _build(
     inputs: StoreInputs, project: Project, indicator: Indicator, levels: dict[str, int]
 ) -> _Built:
@@ -275,8 +305,16 @@ def _build(
     rows = rows.sort_values(SORT, kind="stable").reset_index(drop=True)
 
     comparators = _comparators(project, indicator)
+    pooled = [units.drop(columns="fit")]
+    if indicator.method not in ("value_only", "mean"):
+        pooled += _comparator_units(inputs, cells, comparators, set(rolled), counts, keys, levels)
     values = comparator_values(
-        indicator, comparators, cells, units.drop(columns="fit"), bands=bands, reference=reference
+        indicator,
+        comparators,
+        cells,
+        pd.concat(pooled, ignore_index=True),
+        bands=bands,
+        reference=reference,
     )
     labels, benchmarks = compare(rows, indicator, comparators, values)
     rows["comparison"] = json_objects(labels, numbers=False)
@@ -317,9 +355,11 @@ def _publish(
         "value" if indicator.method in ("value_only", "mean") else "numerator"
     ]
     sex, age = total_labels(first)
-    found = relations(
-        rows, built.links, breakdowns=indicator.breakdowns, total_sex=sex, total_age=age
-    )
+    found = None
+    if project.config.disclosure.secondary:
+        found = relations(
+            rows, built.links, breakdowns=indicator.breakdowns, total_sex=sex, total_age=age
+        )
     columns = [
         "indicator_id",
         "area_id",
