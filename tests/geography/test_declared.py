@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from jsna.cli.main import cli
 from jsna.content.geographies import read_geographies
 from jsna.errors import ContentError
-from jsna.geography import BuiltGeography, build_geography
+from jsna.geography import BuiltGeography, build_geography, read_lookup
 from jsna.store.areas import children, load_project_geography, parents
 from jsna.store.schema import area, area_membership, area_type, audit_log, boundary
 from tests.paths import DATA_MIRROR
@@ -342,3 +342,35 @@ def test_a_changed_declaration_replaces_custom_memberships(engine: Engine, tmp_p
     assert (back.status, back.version_id) == ("loaded", 1)
     with engine.connect() as connection:
         assert parents(connection, "E05014463", "town", "ward24")["code"].tolist() == ["Rainham"]
+
+
+def test_every_problem_of_the_files_at_once(tmp_path: Path) -> None:
+    text = SMALL.replace("E05014462", "E0501446X").replace("E05014468", "E05000819")
+    text += (
+        "  boundaries:\n"
+        "    - {area_type: ward24, file: wards.geojson, code: ward_code, name: ward_name}\n"
+        "    - {area_type: ward99, file: wards.geojson, code: ward_code, name: ward_name}\n"
+    )
+    declared = read_geographies(_small(tmp_path, text))
+    with pytest.raises(ContentError) as caught:
+        build_geography(declared.geographies, declared.resolve, declared.problem)
+    lines = [problem.split(": ")[0].rsplit(":", 1)[1] for problem in caught.value.problems]
+    assert lines == ["13", "14", "16", "17"], caught.value.problems
+    assert caught.value.problems[2].endswith(
+        f"no such file: {tmp_path / 'small' / 'wards.geojson'}"
+    )
+    assert "unknown area type 'ward99'" in caught.value.problems[3]
+
+
+def test_read_lookup_by_name_and_only() -> None:
+    path = DATA_MIRROR / "england/lookups/lsoa21_to_ward24_ltla24_england.csv"
+    medway = read_lookup("lsoa21_to_ward", path, only=["E06000035"])
+    counts = medway.areas["area_type"].value_counts().to_dict()
+    assert counts == {"ltla24": 296, "lsoa21": 169, "ward24": 24}
+    assert set(medway.memberships["child_code"]).isdisjoint({"E01006074"})
+    with pytest.raises(ValueError, match="unknown reader 'ward_lookup'; known: lsoa21_to_ward"):
+        read_lookup("ward_lookup", path)
+    with pytest.raises(ValueError, match="only for reader lsoa21_to_ward"):
+        read_lookup("gp_practices", path, ward_type="ward23")
+    with pytest.raises(ValueError, match="no local-authority column"):
+        read_lookup("ltla_to_utla", path, only=["E06000035"])
