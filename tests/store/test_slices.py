@@ -145,6 +145,25 @@ def test_columns_of_few_runs_are_stored_as_runs_losslessly() -> None:
     pd.testing.assert_frame_equal(decode(encode(wrapping)), wrapping)  # steps overflow
 
 
+def test_shared_text_columns_are_copied_before_a_write() -> None:
+    frame = pd.DataFrame(
+        {
+            "sex": pd.array(["persons"] * 40, dtype="str"),
+            "breakdown": pd.array([""] * 40, dtype="str"),
+            "breakdown_type": pd.array([""] * 40, dtype="str"),
+            "period": pd.array(["2019"] * 20 + ["2020"] * 20, dtype="str"),
+        }
+    )
+    payload = encode(frame)
+    first, second = decode(payload), decode(payload)
+    first.loc[0, ["sex", "breakdown", "period"]] = ["male", "x", "2021"]
+    first.loc[1:3, "breakdown_type"] = "Sex"
+    assert first.loc[0].tolist() == ["male", "x", "", "2021"]
+    assert first.loc[1].tolist() == ["persons", "", "Sex", "2019"]
+    pd.testing.assert_frame_equal(second, frame)  # shared columns untouched
+    pd.testing.assert_frame_equal(decode(payload), frame)
+
+
 def test_new_version_makes_slice_stale_until_refreshed(store: Engine) -> None:
     with store.begin() as connection:
         refresh_slices(connection)
