@@ -258,8 +258,10 @@ def decode(payload: bytes | Sequence[bytes]) -> pd.DataFrame:
 
     ``payload`` is the one part of :func:`encode` or the list of parts of
     :func:`encode_parts`, in order. The arrays are viewed in place
-    (``np.frombuffer``, the payload is never copied whole); each column is
-    then converted once into its own writable array.
+    (``np.frombuffer``, the payload is never copied whole); each number
+    column is then converted once into its own writable array, and text
+    columns of one value or few runs are shared, read-only, with other frames
+    (see :func:`_text`; pandas copies them before any write).
     """
     parts = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
     first = parts[0]
