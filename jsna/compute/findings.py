@@ -23,7 +23,7 @@ kinds:
 ``better``
     Better than England: the area's strengths.
 
-Rules: only the latest period of each indicator is used, and a suppressed
+Rules: counts (method ``count``) give no findings; only the latest period of each indicator is used, and a suppressed
 latest cell gives no finding (never an older period instead); polarity
 decides "better" and "worse" (an indicator with ``no_judgement`` has no
 better/worse finding, and its gaps run from the highest to the lowest); a
@@ -902,10 +902,13 @@ def key_findings(
     (default: every area of the results but the JSNA area, the comparators
     and areas of the JSNA area's type).
     ``limit`` keeps at most that many findings, never dropping a pinned one.
+    Indicators of method ``count`` (sizes such as a population or a number of
+    pharmacies, not rates) give no findings.
 
     Pure: reads nothing but its arguments; the same inputs give the same
     findings, sentences and order.
     """
+    indicators = {key: ind for key, ind in indicators.items() if ind.method != "count"}
     frame = _prepare(results, indicators)
     headline = _headline(frame)
     area_latest = _latest(headline.loc[headline["area_code"] == config.area.code], ["indicator_id"])

@@ -379,6 +379,20 @@ def test_gap_of_published_values_without_intervals() -> None:
     assert finding.intervals_overlap is None
 
 
+def test_counts_give_no_findings() -> None:
+    counts = {
+        "pharmacies": indicator(
+            "pharmacies", "Community pharmacies", method="count", unit="", denominator=None
+        )
+    }
+    wards = [
+        ward("pharmacies", "E05000001", "Bowdon", 3.0),
+        ward("pharmacies", "E05000002", "Bucklow-St Martins", 12.0),
+        ward("pharmacies", "E05000003", "Sale Central", 7.0),
+    ]
+    assert list(key_findings(frame(*wards), counts, make_config())) == []
+
+
 def test_gap_needs_three_areas_and_ignores_comparators() -> None:
     two = WARDS[:2]
     region = row("smoking", "E12000002", "2023", 50.0, area_type="region", lower_95=49, upper_95=51)
