@@ -588,21 +588,47 @@ _QUANTILE_LABEL = re.compile(
 )
 
 
-def deprivation_rank(label: str) -> tuple[int, int] | None:
+_NUMBERED = re.compile(r"^\s*(?:(?P<word>decile|quintile)\s*)?(?P<rank>\d{1,2})\s*$", re.IGNORECASE)
+_SIZES = {"decile": 10, "quintile": 5}
+
+
+def deprivation_rank(label: str, breakdown_type: str = "") -> tuple[int, int] | None:
     """(rank, number of quantiles) of a deprivation category, 1 the most deprived.
 
-    Understands the Fingertips labels: "Most deprived decile (IMD2019)",
+    Understands the Fingertips labels ("Most deprived decile (IMD2019)",
     "Second most deprived decile", "Fifth less deprived decile", "Least
-    deprived quintile", "Average deprived quintile" ...; None otherwise.
+    deprived quintile", "Average deprived quintile" ...) and numbered
+    categories ("1" to "10", "Decile 3") when the label or the breakdown type
+    says decile or quintile (IMD numbering: 1 is the most deprived); None
+    otherwise.
     """
     match = _QUANTILE_LABEL.match(label)
-    if match is None:
+    if match is not None:
+        position = match["position"].lower()
+        table = _DECILES if match["size"].lower() == "decile" else _QUINTILES
+        if position not in table:
+            return None
+        return table[position], len(set(table.values()))
+    numbered = _NUMBERED.match(label)
+    if numbered is None:
         return None
-    position = match["position"].lower()
-    table = _DECILES if match["size"].lower() == "decile" else _QUINTILES
-    if position not in table:
-        return None
-    return table[position], len(set(table.values()))
+    word = (numbered["word"] or "").lower()
+    if not word:
+        kinds = [kind for kind in _SIZES if kind in breakdown_type.lower()]
+        if len(kinds) != 1:
+            return None
+        word = kinds[0]
+    rank = int(numbered["rank"])
+    return (rank, _SIZES[word]) if 1 <= rank <= _SIZES[word] else None
+
+
+def _quantile_name(label: str, rank: int, size: int) -> str:
+    """How a sentence names a category: "the most deprived decile (IMD2019)", "decile 1 (the
+    most deprived)"."""
+    if _NUMBERED.match(label) is None:
+        return "the " + _lower_first(label)
+    end = "most" if rank == 1 else "least"
+    return f"{'decile' if size == 10 else 'quintile'} {rank} (the {end} deprived)"
 
 
 def _sii_of(
@@ -665,17 +691,16 @@ def _deprivation_gaps(
         places[england.codes[0]] = england.name
     candidates = frame.loc[
         frame["area_code"].isin(list(places))
-        & frame["breakdown_type"].str.contains("depriv", case=False)
+        & frame["breakdown_type"].str.contains("depriv|imd", case=False)
         & (frame["breakdown"] != "")
     ]
     if candidates.empty:
         return []
-    labels = pd.Series(candidates["breakdown"].unique())
-    ranks = {label: deprivation_rank(label) for label in labels}
-    candidates = candidates.assign(
-        _rank=candidates["breakdown"].map(lambda b: (ranks[b] or (0, 0))[0]),
-        _size=candidates["breakdown"].map(lambda b: (ranks[b] or (0, 0))[1]),
-    )
+    pairs = candidates[["breakdown", "breakdown_type"]].drop_duplicates()
+    found_ranks = [deprivation_rank(b, t) or (0, 0) for b, t in pairs.itertuples(index=False)]
+    pairs["_rank"] = [rank for rank, _ in found_ranks]
+    pairs["_size"] = [size for _, size in found_ranks]
+    candidates = candidates.merge(pairs, on=["breakdown", "breakdown_type"], how="inner")
     candidates = candidates.loc[candidates["_rank"] > 0]
     keys = ["indicator_id", "area_code", "breakdown_type", "_size"]
     # the total's sex and age; then the latest period of each breakdown
@@ -710,8 +735,9 @@ def _deprivation_gaps(
         name = places[key[1]]
         sentence = (
             f"{indicator.title} in {name} in {most['period']} is "
-            f"{_inline(*first, indicator)} in the {_lower_first(most['breakdown'])} and "
-            f"{_inline(*second, indicator)} in the {_lower_first(least['breakdown'])}; "
+            f"{_inline(*first, indicator)} in {_quantile_name(most['breakdown'], 1, key[3])} "
+            f"and {_inline(*second, indicator)} in "
+            f"{_quantile_name(least['breakdown'], key[3], key[3])}; "
             f"{_overlap_clause(overlap, indicator)}."
             + (_sii_sentence(figures, indicator) if figures else "")
         )

@@ -418,6 +418,33 @@ def test_deprivation_rank_reads_fingertips_labels() -> None:
     assert deprivation_rank("Average deprived quintile") == (3, 5)
     assert deprivation_rank("Least deprived quintile") == (5, 5)
     assert deprivation_rank("White British") is None
+    assert deprivation_rank("3", "IMD 2019 national decile") == (3, 10)
+    assert deprivation_rank("Quintile 5") == (5, 5)
+    assert deprivation_rank("11", "IMD 2019 national decile") is None
+    assert deprivation_rank("3", "deprivation") is None  # decile or quintile? not said
+
+
+def test_numbered_deciles_of_england() -> None:
+    rows = [
+        row(
+            "smoking",
+            ENGLAND,
+            "2019/20",
+            20.0 - rank,
+            lower_95=19.5 - rank,
+            upper_95=20.5 - rank,
+            breakdown_type="IMD 2019 national decile",
+            breakdown=str(rank),
+        )
+        for rank in range(1, 11)
+    ]
+    (finding,) = key_findings(frame(*rows), INDICATORS, make_config())
+    assert finding.id == "deprivation_gap/smoking/E92000001"
+    assert finding.sentence == (
+        "Smoking prevalence in adults in England in 2019/20 is 19.0% (95% CI 18.5% to 19.5%) in "
+        "decile 1 (the most deprived) and 10.0% (95% CI 9.5% to 10.5%) in decile 10 (the least "
+        "deprived); their confidence intervals do not overlap."
+    )
 
 
 def deciles(period: str = "2023", **extra: Any) -> list[dict]:
