@@ -25,12 +25,20 @@ file at once as ``path:line: field: message`` in one :class:`ContentError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from jsna.errors import ContentError
 
@@ -42,6 +50,8 @@ __all__ = [
     "Filter",
     "FixedValues",
     "Source",
+    "Unpivot",
+    "format_period",
     "load_source",
     "load_sources",
 ]
@@ -122,25 +132,170 @@ class FixedValues(BaseModel):
     model_config = _FROZEN
 
     indicator_id: str | None = Field(default=None, description="Indicator id of every row.")
+    area_code: str | None = Field(
+        default=None, description="Area code of every row (a file about one area, e.g. England)."
+    )
+    area_name: str | None = Field(default=None, description="Area name of every row.")
     period: str | None = Field(
         default=None, description="Period of every row, e.g. 2021 or 2019/20."
     )
     sex: str | None = Field(default=None, description="Sex of every row (default persons).")
     age: str | None = Field(default=None, description="Age band of every row (default all ages).")
     breakdown_type: str | None = Field(default=None, description="Kind of breakdown of every row.")
+    breakdown: str | None = Field(default=None, description="Breakdown category of every row.")
 
 
 class Filter(BaseModel):
-    """Keep only the rows where ``column`` equals ``equals`` (or one of a list of values)."""
+    """Keep only the rows whose ``column`` passes the test (exactly one of the three tests).
+
+    ``equals`` keeps the rows with that value (or one of a list of values),
+    ``not_equals`` drops them, and ``matches`` keeps the rows whose whole cell
+    matches a regular expression. Cells are compared with surrounding spaces
+    removed.
+    """
 
     model_config = _FROZEN
 
     column: str = Field(description="Column of the file to test.")
-    equals: str | tuple[str, ...] = Field(description="The value, or values, to keep.")
+    equals: str | tuple[str, ...] | None = Field(
+        default=None, description="The value, or values, to keep."
+    )
+    not_equals: str | tuple[str, ...] | None = Field(
+        default=None, description="The value, or values, to drop."
+    )
+    matches: str | None = Field(
+        default=None, description="Regular expression the whole cell must match to be kept."
+    )
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Filter:
+        """Exactly one of equals, not_equals and matches."""
+        given = [self.equals, self.not_equals, self.matches]
+        if sum(test is not None for test in given) != 1:
+            raise ValueError("give exactly one of equals, not_equals or matches")
+        if self.matches is not None:
+            _compiled(self.matches)
+        return self
 
     def values(self) -> tuple[str, ...]:
-        """The accepted values as a tuple of strings."""
-        return (self.equals,) if isinstance(self.equals, str) else self.equals
+        """The values of ``equals`` or ``not_equals`` as a tuple of strings."""
+        chosen = self.equals if self.equals is not None else self.not_equals
+        if chosen is None:
+            return ()
+        return (chosen,) if isinstance(chosen, str) else chosen
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"not a regular expression ({error})") from error
+
+
+UNPIVOT_TARGETS = ("indicator_id", "period", "sex", "age", "breakdown_type", "breakdown")
+"""Parts that may receive the column name (label) of an unpivoted column."""
+NUMBER_PARTS = (
+    "numerator",
+    "denominator",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_99_8",
+    "upper_99_8",
+)
+"""Parts that hold figures."""
+
+
+class Unpivot(BaseModel):
+    """One group of wide columns turned into rows: one row per source row and column.
+
+    The column's label goes to the part named by ``to`` (e.g. ``age``) and its
+    cell to the part(s) named by ``into`` (e.g. ``value``, or ``[numerator,
+    value]`` for a count). ``columns`` lists the columns (a list, or a mapping
+    of column to label); ``matching`` adds every column whose whole name matches
+    a regular expression (label = column name). ``fixed`` gives parts that are
+    the same for the whole group, such as its indicator id.
+
+    Example (single years of age "0" ... "89", "90+", and all ages)::
+
+        unpivot:
+          - columns: {all_ages: all ages}
+            matching: '\\d+\\+?'
+            to: age
+            into: [numerator, value]
+            fixed: {indicator_id: population}
+    """
+
+    model_config = _FROZEN
+
+    columns: tuple[str, ...] | dict[str, str] = Field(
+        default=(), description="Columns to unpivot (a list, or column -> label)."
+    )
+    matching: str | None = Field(
+        default=None, description="Also unpivot every column whose whole name matches this."
+    )
+    to: Literal["indicator_id", "period", "sex", "age", "breakdown_type", "breakdown"] = Field(
+        description="Part that receives the column's label."
+    )
+    into: tuple[str, ...] = Field(description="Part(s) that receive the cell: figures.")
+    fixed: FixedValues = Field(
+        default=FixedValues(), description="Parts that are the same for every row of the group."
+    )
+
+    @field_validator("into", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Unpivot:
+        """Some columns, figure parts only, and no part given twice."""
+        if not self.columns and self.matching is None:
+            raise ValueError("give columns or matching")
+        if self.matching is not None:
+            _compiled(self.matching)
+        wrong = [part for part in self.into if part not in NUMBER_PARTS]
+        if wrong or not self.into:
+            raise ValueError(f"into: must be figure parts ({', '.join(NUMBER_PARTS)})")
+        if getattr(self.fixed, self.to) is not None:
+            raise ValueError(f"{self.to} is both the target and fixed")
+        return self
+
+    def labels(self, header: list[str]) -> dict[str, str]:
+        """The columns of ``header`` this group unpivots, with their labels, in file order."""
+        named = self.columns if isinstance(self.columns, dict) else {c: c for c in self.columns}
+        pattern = _compiled(self.matching) if self.matching is not None else None
+        found = {c: named[c] for c in header if c in named}
+        if pattern is not None:
+            for column in header:
+                if column not in found and pattern.fullmatch(column):
+                    found[column] = column
+        return found
+
+    def wants(self, column: str) -> bool:
+        """Whether ``column`` is one of this group's columns."""
+        named = self.columns if isinstance(self.columns, dict) else set(self.columns)
+        if column in named:
+            return True
+        return self.matching is not None and _compiled(self.matching).fullmatch(column) is not None
+
+
+_PLACEHOLDER = re.compile(r"\{(yy|y)(?:([+-])(\d{1,2}))?\}")
+
+
+def format_period(template: str, year: int) -> str:
+    """A period label from its first year: ``{y}`` the year, ``{yy}`` its last 2 digits.
+
+    ``{y+N}`` / ``{yy+N}`` add N years: ``"{y}/{yy+1}"`` gives 2019/20 for 2019,
+    ``"{y}/{yy+1} - {yy+4}/{yy+5}"`` gives 2018/19 - 22/23 for 2018.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        shift = int(match.group(3) or 0) * (-1 if match.group(2) == "-" else 1)
+        moved = year + shift
+        return f"{moved % 100:02d}" if match.group(1) == "yy" else str(moved)
+
+    return _PLACEHOLDER.sub(one, template)
 
 
 class Source(BaseModel):
@@ -189,6 +344,47 @@ class Source(BaseModel):
         ("", "-", "..", ":", "x", "[x]", "[c]", "[z]", "*"),
         description="Cell texts that mean 'no figure' in number columns.",
     )
+    area_types: dict[str, str] = Field(
+        default_factory=dict,
+        description="Area type by code prefix, overriding geography (longest prefix wins), "
+        "e.g. {E07: ltla23, E10: utla23}. England (E92) and regions (E12) keep theirs.",
+    )
+    unknown_areas: Literal["reject", "add"] = Field(
+        "reject",
+        description="Codes the geography does not know: reject them (default) or add them "
+        "as new areas (e.g. GP practices closed since the geography's list was made).",
+    )
+    drop_duplicates: Literal["exact"] | None = Field(
+        default=None,
+        description="'exact': drop rows identical in every column to an earlier row "
+        "(counted in the import result) before filtering.",
+    )
+    unpivot: tuple[Unpivot, ...] = Field(
+        (), description="Groups of wide columns turned into rows (see Unpivot)."
+    )
+    recode: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Part -> {published text: stored text}; a text without an entry is a "
+        "problem (filter such rows out first), unless the table has the entry '*': '*' "
+        "(texts without an entry are then kept as published).",
+    )
+    period_format: str | dict[str, str] | None = Field(
+        default=None,
+        description="Label periods from their first year, e.g. '{y}/{yy+1}' (2019 -> "
+        "2019/20); or a template per indicator id ('*': all others; an indicator without "
+        "a template keeps its periods as published). Default: as published.",
+    )
+    count_rows: bool = Field(
+        False,
+        description="Each row is one thing (a site, a service): the figure is the number "
+        "of rows with the same indicator, area, period, sex, age and breakdown "
+        "(numerator and value).",
+    )
+    number_repeats: Literal["sex", "age", "breakdown_type", "breakdown"] | None = Field(
+        default=None,
+        description="Part that receives 1, 2, 3 ... for rows that share every other key, in "
+        "file order (for files that lost a label, e.g. unlabelled quarters).",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Source:
@@ -198,16 +394,60 @@ class Source(BaseModel):
         if self.sheet is not None and self.format != "xlsx":
             raise ValueError("sheet is only for format xlsx")
         mapping = self.mapping()
-        if mapping.indicator_id is None and self.fixed.indicator_id is None:
-            raise ValueError("give columns.indicator_id or fixed.indicator_id")
-        if mapping.area_code is None:
-            raise ValueError("give columns.area_code")
-        if mapping.period is None and self.fixed.period is None:
-            raise ValueError("give columns.period or fixed.period")
-        figures = ("numerator", "denominator", "value")
-        if not any(getattr(mapping, name) for name in figures):
+        given = set(mapping.used())
+        for groups in self.unpivot:
+            taken = {groups.to, *groups.into} | set(groups.fixed.model_dump(exclude_none=True))
+            clash = sorted(taken & given)
+            if clash:
+                raise ValueError(f"unpivot: {', '.join(clash)} also given in columns")
+        for part in ("indicator_id", "period"):
+            in_groups = bool(self.unpivot) and all(
+                g.to == part or getattr(g.fixed, part) is not None for g in self.unpivot
+            )
+            given_part = mapping.used().get(part) or getattr(self.fixed, part)
+            if given_part is None and not in_groups:
+                raise ValueError(f"give columns.{part} or fixed.{part}")
+        if mapping.area_code is None and self.fixed.area_code is None:
+            raise ValueError("give columns.area_code or fixed.area_code")
+        figures = {"numerator", "denominator", "value"}
+        unpivoted = {part for g in self.unpivot for part in g.into}
+        if self.count_rows:
+            if any(getattr(mapping, name) for name in NUMBER_PARTS) or unpivoted:
+                raise ValueError("count_rows gives the figures: map no figure columns")
+        elif not any(getattr(mapping, name) for name in figures) and not unpivoted & figures:
             raise ValueError("map at least one of columns.numerator, denominator or value")
+        for part in self.recode:
+            if part not in (*UNPIVOT_TARGETS, "area_code", "area_name"):
+                raise ValueError(f"recode: {part} is not a text part of an observation")
+        templates = (
+            [self.period_format]
+            if isinstance(self.period_format, str)
+            else list((self.period_format or {}).values())
+        )
+        for template in templates:
+            rest = _PLACEHOLDER.sub("", template)
+            if "{" in rest or "}" in rest or not _PLACEHOLDER.search(template):
+                raise ValueError(
+                    f"period_format: {template!r}: use {{y}}, {{yy}}, {{y+N}} or {{yy+N}} "
+                    "(e.g. '{y}/{yy+1}')"
+                )
+        if self.drop_duplicates is not None and self.format not in ("csv", "fingertips"):
+            raise ValueError("drop_duplicates is only for csv and fingertips files")
         return self
+
+    def area_type_of_prefix(self) -> dict[str, str]:
+        """Area type by code prefix: England and regions, then the declared prefixes."""
+        return {"E92": "country", "E12": "region", **self.area_types}
+
+    def wants_column(self, column: str) -> bool:
+        """Whether the import reads ``column`` (mapped, filtered or unpivoted)."""
+        if self.drop_duplicates is not None:
+            return True
+        if column in self.mapping().used().values():
+            return True
+        if any(rule.column == column for rule in self.filters):
+            return True
+        return any(group.wants(column) for group in self.unpivot)
 
     def mapping(self) -> ColumnMapping:
         """The column mapping, with the Fingertips defaults for ``format: fingertips``."""

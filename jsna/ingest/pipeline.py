@@ -38,7 +38,7 @@ from jsna.store.versions import add_version, find_version, make_current, save_so
 from .formats import read_table
 from .formats.base import CHUNK, check_size
 from .problems import ImportRejectedError, Limits, Problem
-from .validate import area_types_of, check_table
+from .validate import check_table
 
 __all__ = [
     "ImportResult",
@@ -55,13 +55,18 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What one import did: ``status`` is "imported", "unchanged" or "restored"."""
+    """What one import did: ``status`` is "imported", "unchanged" or "restored".
+
+    ``duplicates_dropped`` counts the exact duplicate rows the declaration
+    dropped (``drop_duplicates: exact``).
+    """
 
     source_id: str
     file: str
     status: str
     version_id: int
     rows: int
+    duplicates_dropped: int = 0
 
 
 def _quiet(_step: str, _done: int, _total: int) -> None:
@@ -131,12 +136,7 @@ def import_file(
     report("reading", 0, 1)
     table = read_table(path, declared, limits)
     report("checking", 0, 1)
-    codes = table.frame[declared.mapping().area_code] if declared.mapping().area_code else None
-    kinds = (
-        set(area_types_of(codes.astype(str).str.strip(), declared.geography))
-        if codes is not None and declared.mapping().area_code in table.frame.columns
-        else set()
-    )
+    kinds = {declared.geography, *declared.area_type_of_prefix().values()}
     with engine.connect() as connection:
         known = checked_area_codes(connection, kinds)
     checked = check_table(table, declared, shown, limits, known)
@@ -162,7 +162,7 @@ def import_file(
             f"{path}: the database refused the import, nothing was written: {reason}"
         ) from error
     report("writing", rows, rows)
-    return ImportResult(declared.id, shown, "imported", version_id, rows)
+    return ImportResult(declared.id, shown, "imported", version_id, rows, checked.dropped)
 
 
 def _write(

@@ -23,13 +23,15 @@ one run lists everything to fix (``file:row:column: rule (value)``). Rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jsna.content.sources import ONS_CODE_PATTERN, Source
+from jsna.content.sources import ONS_CODE_PATTERN, Source, Unpivot, format_period
 from jsna.geography.registry import AREA_TYPES
 from jsna.store.schema import observation
 
@@ -68,14 +70,31 @@ _NON_NEGATIVE_MEASURES = {"count", "proportion", "crude_rate", "dsr"}
 _YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DEFAULTS = {"sex": "persons", "age": "all ages", "breakdown_type": "", "breakdown": ""}
+_FIXABLE = ("indicator_id", "area_code", "area_name", "period", "sex", "age")
+_SEXES = {
+    "person": "persons",
+    "people": "persons",
+    "all": "persons",
+    "males": "male",
+    "men": "male",
+    "m": "male",
+    "females": "female",
+    "women": "female",
+    "f": "female",
+}
+"""Spellings of sex stored as persons, male or female (after lower-casing)."""
 
 
 @dataclass(frozen=True)
 class Checked:
-    """The tidy observations of a file (``area_code`` not yet resolved) and every problem."""
+    """The tidy observations of a file (``area_code`` not yet resolved) and every problem.
+
+    ``dropped`` counts the exact duplicate rows removed (``drop_duplicates: exact``).
+    """
 
     frame: pd.DataFrame
     problems: list[Problem]
+    dropped: int = 0
 
 
 def period_start(period: str) -> int | None:
@@ -87,10 +106,22 @@ def period_start(period: str) -> int | None:
     return year if 1800 <= year <= 2200 else None
 
 
-def area_types_of(codes: pd.Series, geography: str) -> pd.Series:
-    """The area type of each code: the declared geography, England and regions apart."""
-    prefixes = codes.str.slice(0, 3)
-    return prefixes.map(COMPARATOR_AREA_TYPES).fillna(geography).astype(object)
+def area_types_of(
+    codes: pd.Series, geography: str, by_prefix: Mapping[str, str] | None = None
+) -> pd.Series:
+    """The area type of each code: by its prefix (longest wins), else the declared geography.
+
+    Without ``by_prefix``, England (E92) and regions (E12) keep their own types.
+    """
+    prefixes = COMPARATOR_AREA_TYPES if by_prefix is None else by_prefix
+    kinds = pd.Series(geography, index=codes.index, dtype=object)
+    for prefix in sorted(prefixes, key=len):
+        kinds[codes.str.startswith(prefix).fillna(False).to_numpy(dtype=bool)] = prefixes[prefix]
+    return kinds
+
+
+Where = str | np.ndarray
+"""The file column a part came from: one name, or one per row (unpivoted columns)."""
 
 
 class _Collector:
@@ -99,22 +130,54 @@ class _Collector:
         self.rows = rows
         self.problems: list[Problem] = []
 
-    def flag(self, mask: np.ndarray, column: str, rule: str, values: pd.Series) -> None:
+    def flag(self, mask: np.ndarray, column: Where, rule: str, values: pd.Series) -> None:
         """Record ``rule`` for every row where ``mask`` is true."""
         for position in np.flatnonzero(mask):
+            name = column if isinstance(column, str) else str(column[position])
             self.problems.append(
-                Problem(self.file, int(self.rows[position]), column, rule, values.iloc[position])
+                Problem(self.file, int(self.rows[position]), name, rule, values.iloc[position])
             )
+
+
+def _distinct(texts: pd.Series, rule: Callable[[pd.Series], Any]) -> np.ndarray:
+    """``rule`` applied once per distinct text, spread back over every row (fast on columns
+    with repeated values: codes, categories, periods)."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.asarray(rule(pd.Series(uniques, dtype=object)))[codes]
 
 
 def _number(texts: pd.Series, missing: set[str]) -> tuple[pd.Series, np.ndarray]:
     """Parse numbers; returns the values (NaN when missing) and where parsing failed."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
+    values, failed = _parse_numbers(pd.Series(uniques, dtype=object), missing)
+    return (
+        pd.Series(values.to_numpy()[codes], index=texts.index, dtype=float),
+        failed[codes],
+    )
+
+
+def _parse_numbers(texts: pd.Series, missing: set[str]) -> tuple[pd.Series, np.ndarray]:
     stripped = texts.str.strip()
     is_missing = stripped.isin(missing).to_numpy()
     cleaned = stripped.where(~stripped.str.match(_THOUSANDS), stripped.str.replace(",", ""))
     parsed = pd.to_numeric(cleaned.where(~is_missing, None), errors="coerce").astype(float)
     failed = (parsed.isna().to_numpy() & ~is_missing) | np.isinf(parsed.to_numpy())
     return parsed, failed
+
+
+def _rounding(texts: pd.Series) -> np.ndarray:
+    """Half a unit of each number's last published digit (15.6 -> 0.05, 12 -> 0.5).
+
+    A value rounded for publication may fall just outside limits published with
+    more digits; it is accepted when the rounding explains the gap.
+    """
+
+    def half_unit(unique: pd.Series) -> pd.Series:
+        plain = unique.str.strip().str.fullmatch(r"-?[\d,]*\.?\d*").fillna(False).astype(bool)
+        decimals = unique.str.strip().str.partition(".")[2].str.len()
+        return (0.5 * 10.0 ** (-decimals)).where(plain, 0.0)
+
+    return _distinct(texts, half_unit).astype(float)
 
 
 def _looks_like_formula(texts: pd.Series) -> np.ndarray:
@@ -124,6 +187,104 @@ def _looks_like_formula(texts: pd.Series) -> np.ndarray:
         return risky
     numeric = pd.to_numeric(texts.str.strip(), errors="coerce").notna().to_numpy()
     return risky & ~numeric
+
+
+def _kept(frame: pd.DataFrame, source: Source) -> np.ndarray:
+    """The rows that pass every filter."""
+    keep = np.ones(len(frame), dtype=bool)
+    for rule in source.filters:
+        cells = frame[rule.column].astype(str)
+        if rule.matches is not None:
+            keep &= _distinct(cells, partial(_matching, pattern=rule.matches))
+        else:
+            found = _distinct(cells, partial(_among, values=set(rule.values())))
+            keep &= found if rule.equals is not None else ~found
+    return keep
+
+
+def _among(unique: pd.Series, values: set[str]) -> pd.Series:
+    return unique.str.strip().isin(values)
+
+
+def _matching(unique: pd.Series, pattern: str) -> pd.Series:
+    return unique.str.strip().str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def _longer(unique: pd.Series, width: int) -> pd.Series:
+    return unique.str.len() > width
+
+
+@dataclass(frozen=True)
+class _Long:
+    """The rows after unpivoting: source position of each, and the parts the groups give."""
+
+    positions: np.ndarray
+    parts: dict[str, np.ndarray]
+    where: dict[str, np.ndarray]
+
+
+def _unpivot(frame: pd.DataFrame, groups: list[tuple[Unpivot, dict[str, str]]]) -> _Long:
+    """One row per source row and unpivoted column (in source row order, then column order)."""
+    count = len(frame)
+    names = sorted(
+        {part for group, _ in groups for part in (group.to, *group.into)}
+        | {part for group, _ in groups for part in group.fixed.model_dump(exclude_none=True)}
+    )
+    positions: list[np.ndarray] = []
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    where: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for number, (group, labels) in enumerate(groups):
+        columns = list(labels)
+        width = len(columns)
+        size = count * width
+        positions.append(np.repeat(np.arange(count, dtype=np.int64), width))
+        cells = frame[columns].to_numpy(dtype=object).reshape(-1)
+        column_names = np.tile(np.array(columns, dtype=object), count)
+        given: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            group.to: (np.tile(np.array(list(labels.values()), dtype=object), count), column_names)
+        }
+        for part in group.into:
+            given[part] = (cells, column_names)
+        for part, text in group.fixed.model_dump(exclude_none=True).items():
+            origin = f"unpivot.{number}.fixed.{part}"
+            given[part] = (np.full(size, str(text), dtype=object), np.full(size, origin, object))
+        for name in names:
+            values, origins = given.get(
+                name, (np.full(size, "", dtype=object), np.full(size, "", dtype=object))
+            )
+            parts[name].append(values)
+            where[name].append(origins)
+    joined = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    order = np.argsort(joined, kind="stable")
+    return _Long(
+        positions=joined[order],
+        parts={name: np.concatenate(chunks)[order] for name, chunks in parts.items()},
+        where={name: np.concatenate(chunks)[order] for name, chunks in where.items()},
+    )
+
+
+def _header_problems(
+    frame: pd.DataFrame, source: Source, file: str, header_row: int
+) -> tuple[list[Problem], list[tuple[Unpivot, dict[str, str]]]]:
+    """Declared columns absent from the file, and the columns of each unpivot group."""
+    mapping = source.mapping().used()
+    header = [str(column) for column in frame.columns]
+    needed = dict.fromkeys([*mapping.values(), *(f.column for f in source.filters)])
+    groups: list[tuple[Unpivot, dict[str, str]]] = []
+    for number, group in enumerate(source.unpivot):
+        named = group.columns if isinstance(group.columns, dict) else dict.fromkeys(group.columns)
+        needed.update(dict.fromkeys(named))
+        labels = group.labels(header)
+        groups.append((group, labels))
+        if not labels and group.matching is not None and not named:
+            rule = f"no column matches unpivot.{number}.matching"
+            return [Problem(file, header_row, "(header)", rule, group.matching)], groups
+    problems = [
+        Problem(file, header_row, column, "missing column", "")
+        for column in needed
+        if column not in frame.columns
+    ]
+    return problems, groups
 
 
 def check_table(
@@ -137,75 +298,139 @@ def check_table(
 
     ``known_codes`` maps an area type to the codes the store knows for it;
     codes of a type absent from it are checked against the pattern only.
+    Exact duplicates are dropped first (``drop_duplicates``), then the filters
+    keep their rows, then unpivot groups turn wide columns into rows.
     """
     frame = table.frame
     mapping = source.mapping().used()
     collect = _Collector(file, table.rows)
-    needed = dict.fromkeys([*mapping.values(), *(f.column for f in source.filters)])
-    absent = [column for column in needed if column not in frame.columns]
-    for column in absent:
-        collect.problems.append(Problem(file, table.header_row, column, "missing column", ""))
+    absent, groups = _header_problems(frame, source, file, table.header_row)
     if absent:
-        return Checked(pd.DataFrame(), collect.problems)
+        return Checked(pd.DataFrame(), absent)
 
-    keep = np.ones(len(frame), dtype=bool)
-    for rule in source.filters:
-        keep &= frame[rule.column].str.strip().isin(rule.values()).to_numpy()
+    rows = table.rows
+    dropped = 0
+    if source.drop_duplicates == "exact":
+        repeated = frame.duplicated(keep="first").to_numpy()
+        dropped = int(repeated.sum())
+        frame, rows = frame.loc[~repeated], rows[~repeated]
+    keep = _kept(frame, source)
     frame = frame.loc[keep].reset_index(drop=True)
-    collect.rows = table.rows[keep]
+    rows = rows[keep]
+    if groups:
+        long = _unpivot(frame, groups)
+    else:
+        long = _Long(np.arange(len(frame), dtype=np.int64), {}, {})
+    collect.rows = rows[long.positions]
+    index = pd.RangeIndex(len(long.positions))
 
     texts: dict[str, pd.Series] = {}
-    for part, column in mapping.items():
-        cells = frame[column].astype(object).astype(str)
-        too_long = (cells.str.len() > limits.max_field_chars).to_numpy()
-        collect.flag(too_long, column, f"longer than {limits.max_field_chars} characters", cells)
-        formula = _looks_like_formula(cells) & ~too_long
+    where: dict[str, Where] = {}
+    sources: list[tuple[str, np.ndarray, Where]] = [
+        (part, frame[column].to_numpy(dtype=object)[long.positions], column)
+        for part, column in mapping.items()
+    ]
+    sources += [(part, long.parts[part], long.where[part]) for part in long.parts]
+    for part, array, column in sources:
+        cells = pd.Series(array, index=index, dtype=object).astype(str)
+        limit = limits.max_field_chars
+        too_long = _distinct(cells, partial(_longer, width=limit))
+        collect.flag(too_long, column, f"longer than {limit} characters", cells)
+        formula = _distinct(cells, _looks_like_formula) & ~too_long
         collect.flag(formula, column, "formula-like text refused (starts with = + - @)", cells)
         bad = too_long | formula
-        texts[part] = cells.where(~bad, "")
+        kept = cells.where(~bad, "")
+        texts[part] = pd.Series(_distinct(kept, lambda u: u.str.strip()), index=index)
+        where[part] = column
 
-    out = pd.DataFrame(index=frame.index)
+    out = pd.DataFrame(index=index)
     fixed = source.fixed.model_dump()
-    for part in ("indicator_id", "period", "sex", "age", "breakdown_type"):
-        if part not in texts and fixed.get(part) is not None:
-            texts[part] = pd.Series(str(fixed[part]), index=frame.index, dtype=object)
+    for part in (*_FIXABLE, "breakdown_type", "breakdown"):
+        if fixed.get(part) is None:
+            continue
+        constant = str(fixed[part]).strip()
+        if part in texts:
+            texts[part] = texts[part].where(texts[part] != "", constant)
+        else:
+            texts[part] = pd.Series(constant, index=index, dtype=object)
+            where[part] = f"fixed.{part}"
+    _recode(texts, where, source, collect)
     for part in ("indicator_id", "area_code", "period"):
-        values = texts[part].str.strip()
-        column = mapping.get(part, f"fixed.{part}")
-        collect.flag((values == "").to_numpy() & (frame.index >= 0), column, "missing", values)
+        values = texts[part]
+        column = where.get(part, f"fixed.{part}")
+        collect.flag((values == "").to_numpy(), column, "missing", values)
         out[part] = values
     for part, default in _DEFAULTS.items():
-        values = texts[part].str.strip() if part in texts else pd.Series(default, index=out.index)
+        values = texts[part] if part in texts else pd.Series(default, index=index)
         out[part] = values.where(values != "", default).astype(object)
-    out["sex"] = out["sex"].str.lower()
+    out["sex"] = _distinct(out["sex"], lambda u: u.str.lower().replace(_SEXES))
+    _check_periods(out, where, source, collect)
+    if source.number_repeats is not None:
+        others = [key for key in KEY_COLUMNS if key != source.number_repeats]
+        counted = out.groupby(others, sort=False, dropna=False).cumcount() + 1
+        out[source.number_repeats] = counted.astype(str).astype(object)
     for part in (*KEY_COLUMNS, "area_code"):
         width = _WIDTHS[part]
-        long = (out[part].str.len() > width).to_numpy()
-        column = mapping.get(part, f"fixed.{part}")
-        collect.flag(long, column, f"longer than {width} characters (the store's limit)", out[part])
-    out["area_name"] = texts["area_name"].str.strip() if "area_name" in texts else out["area_code"]
-    _check_codes(out, source, mapping, known_codes or {}, collect)
-    _check_periods(out, mapping, collect)
-    _check_numbers(out, texts, source, mapping, collect)
-    _check_duplicates(out, mapping, collect)
-    collect.problems.sort(key=lambda p: (p.row, p.column))
-    return Checked(out, collect.problems)
+        long_text = _distinct(out[part], partial(_longer, width=width))
+        column = where.get(part, f"fixed.{part}")
+        rule = f"longer than {width} characters (the store's limit)"
+        collect.flag(long_text, column, rule, out[part])
+    out["area_name"] = texts["area_name"] if "area_name" in texts else out["area_code"]
+    _check_codes(out, source, where, known_codes or {}, collect)
+    _check_numbers(out, texts, source, where, collect)
+    if source.count_rows:
+        out = _counted(out)
+    else:
+        _check_duplicates(out, where, collect)
+    problems = list(dict.fromkeys(collect.problems))
+    problems.sort(key=lambda p: (p.row, p.column))
+    return Checked(out, problems, dropped)
+
+
+def _counted(out: pd.DataFrame) -> pd.DataFrame:
+    """One row per key, its figure the number of rows (``count_rows``)."""
+    keys = [*KEY_COLUMNS, "area_type", "period_start"]
+    grouped = out.groupby(keys, sort=False, dropna=False)
+    counted = grouped.agg(area_name=("area_name", "first"), rows=("area_code", "size"))
+    counted = counted.reset_index()
+    for part in NUMBER_COLUMNS:
+        counted[part] = np.nan
+    counted["numerator"] = counted["rows"].astype(float)
+    counted["value"] = counted["rows"].astype(float)
+    return counted.drop(columns="rows")
+
+
+def _recode(
+    texts: dict[str, pd.Series], where: dict[str, Where], source: Source, collect: _Collector
+) -> None:
+    """Replace published texts by the declared ones; a text without an entry is a problem."""
+    for part, table in source.recode.items():
+        if part not in texts:
+            continue
+        values = texts[part]
+        entries = {text: stored for text, stored in table.items() if text != "*"}
+        mapped = values.map(entries)
+        if table.get("*") != "*":
+            lacking = (mapped.isna() & (values != "")).to_numpy()
+            collect.flag(lacking, where[part], f"no recode.{part} entry for this text", values)
+        texts[part] = mapped.where(mapped.notna(), values).astype(object)
 
 
 def _check_codes(
     out: pd.DataFrame,
     source: Source,
-    mapping: dict[str, str],
+    where: dict[str, Where],
     known: Mapping[str, set[str]],
     collect: _Collector,
 ) -> None:
     codes = out["area_code"]
-    column = mapping["area_code"]
+    column = where["area_code"]
     present = (codes != "").to_numpy()
-    kinds = area_types_of(codes, source.geography)
+    kinds = area_types_of(codes, source.geography, source.area_type_of_prefix())
     valid = np.ones(len(codes), dtype=bool)
     if source.code_pattern is not None:
-        valid = codes.str.fullmatch(source.code_pattern).fillna(False).to_numpy(dtype=bool)
+        pattern = source.code_pattern
+        valid = _distinct(codes, lambda u: u.str.fullmatch(pattern).fillna(False).astype(bool))
         rule = f"not an area code (pattern {source.code_pattern})"
         collect.flag(present & ~valid, column, rule, codes)
     else:
@@ -213,15 +438,21 @@ def _check_codes(
             of_kind = (kinds == kind).to_numpy()
             known_type = AREA_TYPES.get(kind)
             if known_type is None:
-                ok = codes.str.fullmatch(ONS_CODE_PATTERN).fillna(False).to_numpy(dtype=bool)
+                ok = _distinct(
+                    codes, lambda u: u.str.fullmatch(ONS_CODE_PATTERN).fillna(False).astype(bool)
+                )
                 rule = "not an ONS area code (a letter and 8 digits)"
             else:
-                ok = codes.map(known_type.accepts).to_numpy(dtype=bool)
+                distinct = pd.unique(codes[of_kind])
+                accepted = {code for code in distinct if known_type.accepts(code)}
+                ok = codes.isin(accepted).to_numpy()
                 rule = f"not a {kind} code ({known_type.rule()})"
             bad = of_kind & present & ~ok
             collect.flag(bad, column, rule, codes)
             valid &= ~bad
     out["area_type"] = kinds
+    if source.unknown_areas == "add":
+        return
     for area_type, codes_known in known.items():
         if not codes_known:
             continue
@@ -230,19 +461,45 @@ def _check_codes(
         collect.flag(unknown, column, f"unknown area code for {area_type}", codes)
 
 
-def _check_periods(out: pd.DataFrame, mapping: dict[str, str], collect: _Collector) -> None:
+def _check_periods(
+    out: pd.DataFrame, where: dict[str, Where], source: Source, collect: _Collector
+) -> None:
+    """Periods start with a year; ``period_format`` relabels them from that year."""
     periods = out["period"]
-    starts = periods.map(period_start)
+    distinct = pd.unique(periods)
+    first = {text: period_start(text) for text in distinct}
+    starts = periods.map(first)
     bad = starts.isna().to_numpy() & (periods != "").to_numpy()
-    collect.flag(bad, mapping.get("period", "fixed.period"), "not a period", periods)
+    collect.flag(bad, where.get("period", "fixed.period"), "not a period", periods)
     out["period_start"] = starts.fillna(0).astype(np.int64)
+    chosen = source.period_format
+    if chosen is None:
+        return
+    if isinstance(chosen, str):
+        labels = {
+            text: format_period(chosen, year) if year is not None else text
+            for text, year in first.items()
+        }
+        out["period"] = periods.map(labels).astype(object)
+        return
+    templates = out["indicator_id"].map(lambda key: chosen.get(key, chosen.get("*")))
+    rows = pd.DataFrame({"period": periods, "template": templates.fillna("")})
+    pairs = rows.drop_duplicates()
+    pairs["label"] = [
+        format_period(template, year)
+        if template and (year := first.get(text)) is not None
+        else text
+        for text, template in zip(pairs["period"], pairs["template"], strict=True)
+    ]
+    labelled = rows.merge(pairs, on=["period", "template"], how="left")
+    out["period"] = labelled["label"].to_numpy(dtype=object)
 
 
 def _check_numbers(
     out: pd.DataFrame,
     texts: dict[str, pd.Series],
     source: Source,
-    mapping: dict[str, str],
+    mapping: dict[str, Where],
     collect: _Collector,
 ) -> None:
     missing = set(source.missing_values)
@@ -280,14 +537,14 @@ def _check_numbers(
             collect.flag(lows > highs, mapping[low], f"above {high}", texts[low])
             if "value" in mapping:
                 value = out["value"].to_numpy()
-                slack = 1e-9 * np.maximum(1.0, np.abs(value))
+                slack = np.maximum(1e-9 * np.maximum(1.0, np.abs(value)), _rounding(texts["value"]))
                 outside = (value < lows - slack) | (value > highs + slack)
                 collect.flag(
                     outside, mapping["value"], "outside its confidence interval", texts["value"]
                 )
 
 
-def _check_duplicates(out: pd.DataFrame, mapping: dict[str, str], collect: _Collector) -> None:
+def _check_duplicates(out: pd.DataFrame, where: dict[str, Where], collect: _Collector) -> None:
     keys = list(KEY_COLUMNS)
     repeated = out.duplicated(subset=keys, keep="first").to_numpy()
     if not repeated.any():
@@ -296,13 +553,13 @@ def _check_duplicates(out: pd.DataFrame, mapping: dict[str, str], collect: _Coll
         pd.Series(collect.rows, index=out.index).groupby([out[k] for k in keys]).transform("first")
     )
     labels = "duplicate of row " + first_row.astype(str)
-    column = mapping["area_code"]
+    column = where["area_code"]
     for position in np.flatnonzero(repeated):
         collect.problems.append(
             Problem(
                 collect.file,
                 int(collect.rows[position]),
-                column,
+                column if isinstance(column, str) else str(column[position]),
                 str(labels.iloc[position]),
                 out["area_code"].iloc[position],
             )
