@@ -17,6 +17,7 @@ they were made: ``custom`` (``areas``, ``from_file``), ``point_in_polygon``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ Location = tuple[Any, ...]
 Where = Callable[[Location, str], str]
 Resolve = Callable[[str], Path]
 MAX_LISTED = 5
+_LINE = re.compile(r"^.*?:(\d+): ")
 
 
 class LookupSpec(Protocol):
@@ -175,6 +177,12 @@ class BuiltGeography:
     """The project's own area types."""
     outside: dict[str, int]
     """Custom type -> points that fell in no polygon (left out)."""
+
+
+def _line_number(problem: str) -> int:
+    """The line of a ``path:line: field: message`` problem (0 when it has none), for sorting."""
+    found = _LINE.match(problem)
+    return int(found.group(1)) if found else 0
 
 
 def _plain_where(loc: Location, message: str) -> str:
@@ -459,7 +467,7 @@ def build_geography(
             outside[kind.code] = missed
     shapes = builder.boundaries(spec, kinds) + shapes
     if builder.problems:
-        raise ContentError(builder.problems)
+        raise ContentError(sorted(builder.problems, key=_line_number))
     rows = (
         pd.concat(shapes, ignore_index=True) if shapes else pd.DataFrame(columns=BOUNDARY_COLUMNS)
     )

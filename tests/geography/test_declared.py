@@ -345,21 +345,26 @@ def test_a_changed_declaration_replaces_custom_memberships(engine: Engine, tmp_p
 
 
 def test_every_problem_of_the_files_at_once(tmp_path: Path) -> None:
-    text = SMALL.replace("E05014462", "E0501446X").replace("E05014468", "E05000819")
-    text += (
+    boundaries = (
         "  boundaries:\n"
         "    - {area_type: ward24, file: wards.geojson, code: ward_code, name: ward_name}\n"
         "    - {area_type: ward99, file: wards.geojson, code: ward_code, name: ward_name}\n"
+        "  custom_areas:\n"
+    )
+    text = (
+        SMALL.replace("E05014462", "E0501446X")
+        .replace("E05014468", "E05000819")
+        .replace("  custom_areas:\n", boundaries)
     )
     declared = read_geographies(_small(tmp_path, text))
     with pytest.raises(ContentError) as caught:
         build_geography(declared.geographies, declared.resolve, declared.problem)
     lines = [problem.split(": ")[0].rsplit(":", 1)[1] for problem in caught.value.problems]
-    assert lines == ["13", "14", "16", "17"], caught.value.problems
-    assert caught.value.problems[2].endswith(
-        f"no such file: {tmp_path / 'small' / 'wards.geojson'}"
-    )
-    assert "unknown area type 'ward99'" in caught.value.problems[3]
+    # in line order: the boundaries come first in this file, although read last
+    assert lines == ["9", "10", "16", "17"], caught.value.problems
+    missing = f"no such file: {tmp_path / 'small' / 'wards.geojson'}"
+    assert caught.value.problems[0].endswith(missing)
+    assert "unknown area type 'ward99'" in caught.value.problems[1]
 
 
 def test_read_lookup_by_name_and_only() -> None:
