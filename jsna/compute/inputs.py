@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
+from jsna.store.queries import indicator_rows
 from jsna.store.schema import area, area_membership, dataset_version, observation
 
 __all__ = [
@@ -82,25 +83,33 @@ class StoreInputs:
         return self._observations[key]
 
     def _read(self, measure: str, version_ids: Iterable[int]) -> pd.DataFrame:
-        ids = list(version_ids)
-        columns = [
-            observation.c.version_id,
-            observation.c.area_id,
-            area.c.code.label("area_code"),
-            observation.c.area_type,
-            *(observation.c[name] for name in KEYS),
-            *(observation.c[name] for name in FIGURES),
-        ]
-        names = [column.key if column.key != "code" else "area_code" for column in columns]
-        names[2] = "area_code"
+        """The rows of ``measure`` in ``version_ids``, one area type at a time.
+
+        Each area type is read with :func:`jsna.store.queries.indicator_rows`
+        (from the packed slice when one is fresh), then kept to the versions
+        of the selection's source; area codes come from the areas read once.
+        """
+        ids = sorted(int(value) for value in version_ids)
+        names = ["version_id", "area_id", "area_code", "area_type", *KEYS, *FIGURES]
         if not ids:
             return _typed(pd.DataFrame(columns=names))
-        query = (
-            select(*columns)
-            .join(area, area.c.id == observation.c.area_id)
+        types = self.connection.scalars(
+            select(observation.c.area_type)
             .where(and_(observation.c.indicator_id == measure, observation.c.version_id.in_(ids)))
-        )
-        return _typed(_rows_frame(self.connection.execute(query).all(), names))
+            .distinct()
+        ).all()
+        parts = []
+        for kind in sorted(types):
+            rows = indicator_rows(self.connection, measure, kind)
+            if not set(rows["version_id"].unique()) <= set(ids):
+                rows = rows[rows["version_id"].isin(ids)]
+            parts.append(rows)
+        if not parts:
+            return _typed(pd.DataFrame(columns=names))
+        frame = pd.concat(parts, ignore_index=True)
+        codes = self.areas().set_index("area_id")["area_code"]
+        frame["area_code"] = codes.reindex(frame["area_id"].to_numpy()).to_numpy()
+        return _typed(frame[names].copy())
 
     def areas(self) -> pd.DataFrame:
         """Every area: ``area_id``, ``area_type``, ``area_code``, ``area_name``."""
