@@ -389,7 +389,12 @@ class _Builder:
             polygons = self.polygons((*where, "polygons"), way.polygons, kind)
             if points is None or polygons is None:
                 return None
-            if not self.members(where, member, list(points["code"].unique()), known):
+            codes = list(points["code"].unique())
+            bad = [code for code in codes if not member.accepts(code)]
+            if bad:
+                self.problem(
+                    where, f"{_listed(bad)}: not {member.rule()} (area type {member.code})"
+                )
                 return None
             targets = polygons[["code", "geometry"]]
             placed = int(points["code"].nunique()) if item.points is not None else 0
@@ -412,6 +417,12 @@ class _Builder:
             links = custom_area_memberships(definition)
         except ValueError as error:
             self.problem(where, str(error))
+            return None
+        # points outside every polygon may be anything (an England-wide file);
+        # the members placed in a polygon must be areas the lookups load
+        spatial = item.areas is None and item.from_file is None
+        placed_codes = list(links["child_code"].unique())
+        if spatial and not self.members(where, member, placed_codes, known):
             return None
         outside = max(placed - int(links["child_code"].nunique()), 0)
         return kind, Geography(names.reset_index(drop=True), links), shapes, outside

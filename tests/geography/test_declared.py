@@ -379,3 +379,19 @@ def test_read_lookup_by_name_and_only() -> None:
         read_lookup("gp_practices", path, ward_type="ward23")
     with pytest.raises(ValueError, match="no local-authority column"):
         read_lookup("ltla_to_utla", path, only=["E06000035"])
+
+
+def test_points_from_an_england_wide_file_keep_those_inside(tmp_path: Path) -> None:
+    text = (PROJECTS / "trafford" / "jsna.yml").read_text(encoding="utf-8")
+    local = "${JSNA_DATA_MIRROR}/trafford/services/trafford_gp_practices.csv\n        code:"
+    assert local in text
+    text = text.replace(
+        local,
+        "${JSNA_DATA_MIRROR}/england/services/gp_practices_england_qof2023_24.csv\n        code:",
+    )
+    declared = read_geographies(_small(tmp_path, text))
+    built = build_geography(declared.geographies, declared.resolve, declared.problem)
+    placed = _links(built, "gp_practice", "practice_ward")
+    england = pd.read_csv(DATA_MIRROR / "england/services/gp_practices_england_qof2023_24.csv")
+    assert len(placed) == 26
+    assert built.outside["practice_ward"] == england["practice_code"].nunique() - 26
