@@ -220,6 +220,13 @@ def test_deprivation(example: Ingested) -> None:
 def test_services_counted_per_ward(example: Ingested) -> None:
     assert example.total("trafford_pharmacies", "pharmacies") == 57
     assert example.total("trafford_pharmacies_sunday", "pharmacies_open_sunday") == 11
+    assert example.total("trafford_care_homes", "care_homes", area_code=TRAFFORD) == 56
+    assert example.total("trafford_dentists", "dental_practices", area_code=TRAFFORD) == 53
+    assert example.total("trafford_libraries", "libraries") == 13
+    assert example.total("trafford_mental_health_services", "mental_health_services") == 44
+    facilities = example.rows("trafford_sport_facilities", "sport_facilities")
+    assert facilities["numerator"].sum() == 314
+    assert set(facilities["area_type"]) == {"ward23"}
 
 
 def test_england_wide_values_keep_england_and_drop_abolished_authorities(
