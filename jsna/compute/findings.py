@@ -35,9 +35,10 @@ the next; edits naming no current finding are returned as warnings.
 
 Order: pinned findings first (by ``order``, then as generated), then by
 ``score``: a base per kind (worse and worsening 500, worse 400, gaps whose
-intervals do not overlap 300, changes 200, better 100, gaps whose intervals
-overlap or are unknown 50) plus up to 100 for the size of the difference
-relative to the benchmark (or the previous value, or the middle small area).
+intervals do not overlap 300, changes 200, better 100; 50 for gaps whose
+intervals overlap or are unknown, and for England's deprivation gaps, national
+context) plus up to 100 for the size of the difference relative to the
+benchmark (or the previous value, or the middle small area).
 """
 
 from __future__ import annotations
@@ -741,7 +742,8 @@ def _deprivation_gaps(
             f"{_overlap_clause(overlap, indicator)}."
             + (_sii_sentence(figures, indicator) if figures else "")
         )
-        base = BASE_SCORE["deprivation_gap"] if overlap is False else WEAK_GAP_SCORE
+        local = key[1] == config.area.code
+        base = BASE_SCORE["deprivation_gap"] if overlap is False and local else WEAK_GAP_SCORE
         found.append(
             Finding(
                 id=f"deprivation_gap/{indicator.id}/{key[1]}",

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jsna.cli.findings import areas_within, findings
 from jsna.compute import compute_project
@@ -445,6 +447,7 @@ def test_numbered_deciles_of_england() -> None:
         "decile 1 (the most deprived) and 10.0% (95% CI 9.5% to 10.5%) in decile 10 (the least "
         "deprived); their confidence intervals do not overlap."
     )
+    assert 50 <= finding.score < 150  # England's gap is national context: after local findings
 
 
 def deciles(period: str = "2023", **extra: Any) -> list[dict]:
@@ -560,6 +563,60 @@ def test_no_change_from_suppressed_previous_cell() -> None:
     )
     now = frame(trafford("smoking", "2023", 18.0, 17.0, 19.0))
     assert list(key_findings(now, INDICATORS, make_config(), previous=before)) == []
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["smoking", "active", "cancer", "life"]),
+            st.sampled_from([TRAFFORD, "E05000001", "E05000002", "E05000003", "E05000004"]),
+            st.sampled_from(["2021", "2022", "2023"]),
+            st.floats(1, 99),
+            st.booleans(),
+            st.sampled_from(["worse", "better", "similar", "not compared"]),
+            st.sampled_from(["getting worse", "getting better", "no significant change", ""]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_no_finding_ever_uses_a_suppressed_cell(cells: list[tuple]) -> None:
+    """Suppressed cells carry values from 1,000 up: no finding may show one."""
+    rows = {}
+    for indicator_id, code, period, value, hidden, compared, trend in cells:
+        shown = 1000 + value if hidden else value
+        rows[(indicator_id, code, period)] = row(
+            indicator_id,
+            code,
+            period,
+            shown,
+            area_type="ltla23" if code == TRAFFORD else "ward23",
+            lower_95=shown - 0.5,
+            upper_95=shown + 0.5,
+            suppressed=hidden,
+            compared_with_england=compared,
+            england_value=50.0,
+            trend=trend,
+        )
+    data = frame(*rows.values())
+    found = key_findings(data, INDICATORS, make_config(), previous=data)
+    for finding in found:
+        for figure in (finding.value, finding.other_value):
+            assert figure is None or figure < 1000, finding
+        assert re.search(r"1,[01]\d\d", finding.sentence) is None
+    assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
+    assert len({f.id for f in found}) == len(found)
+    FOUND_PER_EXAMPLE.append(len(found))
+
+
+FOUND_PER_EXAMPLE: list[int] = []
+
+
+def test_the_suppression_property_saw_findings() -> None:
+    """The property above is not vacuous: its examples produced findings."""
+    if FOUND_PER_EXAMPLE:  # in the same worker as the property
+        assert max(FOUND_PER_EXAMPLE) > 0
 
 
 ALL = frame(WORSE_AND_WORSENING, WORSE_IMPROVING, BETTER, *WARDS)
