@@ -364,6 +364,7 @@ class _Builder:
                     "decimals": 0,
                     **common,
                     "numerator": _selection("population", sex=both, age=list(AGES)),
+                    "breakdowns": ["sex", "age"],
                 }
             )
         )
@@ -628,15 +629,19 @@ The Indices of Deprivation 2025 rank every small area (LSOA) in England.
                 ),
             ]
         fingertips = self.mirror / ENGLAND_FILES["fingertips"]
-        if _has_rows(fingertips, "area_code", (a.code,)):
-            chosen = (
-                ("adults_depression", "depression_qof_la", "Depression: QOF prevalence (18+)"),
-                (
-                    "dementia_diagnosis",
-                    "dementia_diagnosis",
-                    "Estimated dementia diagnosis rate (65+)",
-                ),
+        published = {row["indicator_id"] for row in _rows(fingertips) if row["area_code"] == a.code}
+        wanted = (
+            ("adults_depression", "depression_qof_la", "Depression: QOF prevalence (18+)"),
+            ("dementia_diagnosis", "dementia_diagnosis", "Estimated dementia diagnosis rate (65+)"),
+        )
+        chosen = [row for row in wanted if row[0] in published]
+        missing = [row[0] for row in wanted if row not in chosen]
+        if missing:
+            self.out.skipped.append(
+                f"Long-term conditions: {fingertips.name} has no {' or '.join(missing)} "
+                f"values for {a.code}; those indicators are left out."
             )
+        if chosen:
             self.add(
                 _source(
                     "fingertips_la",

@@ -23,6 +23,7 @@ TODAY = dt.date(2026, 11, 26)
         ("E06000035", "Medway", None),
         ("E08000035", "Leeds", None),
         ("E09000007", "Camden", "London"),
+        ("E07000105", "Ashford", None),
     ],
 )
 def test_a_new_project_passes_the_check(
@@ -85,7 +86,13 @@ def test_sources_keep_the_authority_and_its_comparators(tmp_path: Path) -> None:
 def test_a_county_keeps_its_districts(tmp_path: Path) -> None:
     kent = find_authority("E10000016", DATA_MIRROR)
     assert (kent.name, kent.area_type, len(kent.districts)) == ("Kent", "utla23", 12)
-    scaffold_project(tmp_path / "kent", "e10000016", mirror=DATA_MIRROR, today=TODAY)
+    made = scaffold_project(tmp_path / "kent", "e10000016", mirror=DATA_MIRROR, today=TODAY)
+    # The Fingertips extract has no depression or dementia values for counties.
+    assert made.skipped == [
+        "Long-term conditions: la_indicator_values_england.csv has no adults_depression or "
+        "dementia_diagnosis values for E10000016; those indicators are left out."
+    ]
+    assert "sources/fingertips_la.yml" not in made.files
     report = check_project(tmp_path / "kent", today=TODAY)
     assert report.problems == ()
     assert report.project is not None
@@ -96,8 +103,12 @@ def test_a_county_keeps_its_districts(tmp_path: Path) -> None:
 def test_an_authority_newer_than_a_file_skips_it_and_says_so(tmp_path: Path) -> None:
     made = scaffold_project(tmp_path / "c", "E06000063", mirror=DATA_MIRROR, today=TODAY)
     assert made.authority.name == "Cumberland"
-    assert len(made.skipped) == 1
+    assert len(made.skipped) == 2
     assert made.skipped[0].startswith("Population: ons_mye_mid2019_mid2020_england_la_syoa_sex")
+    assert made.skipped[1] == (
+        "Long-term conditions: la_indicator_values_england.csv has no dementia_diagnosis "
+        "values for E06000063; those indicators are left out."
+    )
     assert "chapters/01-population.md" not in made.files
     assert made.skipped[0] in (tmp_path / "c" / "README.md").read_text()
     assert check_project(tmp_path / "c", today=TODAY).problems == ()
