@@ -63,6 +63,7 @@ __all__ = [
     "KINDS",
     "Finding",
     "FindingsResult",
+    "deprivation_rank",
     "key_findings",
 ]
 
@@ -95,7 +96,10 @@ _TEXT_DEFAULTS = {
     "breakdown_type": "",
     "breakdown": "",
     "trend": "",
+    "fit": "exact",
 }
+_FITS = {"best_fit": "best-fit estimate", "apportioned": "apportioned estimate"}
+"""How a figure not built exactly from its area's members is described."""
 _NUMBER_COLUMNS = ("value", "lower_95", "upper_95", "denominator")
 _USED = {*REQUIRED, *_TEXT_DEFAULTS, *_NUMBER_COLUMNS, "period_start", "suppressed"}
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
@@ -229,10 +233,13 @@ def _qualifier(lower: float | None, upper: float | None, indicator: Indicator) -
     return "no confidence interval"
 
 
-def _in_brackets(value: float, lower: float | None, upper: float | None, ind: Indicator) -> str:
-    """ "5.6%, 95% CI 5.4% to 5.8%": the figure as it goes in brackets."""
-    qualifier = _qualifier(lower, upper, ind)
-    return f"{_main(value, ind)}, {qualifier}" if qualifier else _main(value, ind)
+def _in_brackets(
+    value: float, lower: float | None, upper: float | None, ind: Indicator, fit: str = "exact"
+) -> str:
+    """ "5.6%, 95% CI 5.4% to 5.8%": the figure as it goes in brackets (with how it was
+    built when not exactly from its area's members: "best-fit estimate")."""
+    parts = [_main(value, ind), _qualifier(lower, upper, ind), _FITS.get(fit, "")]
+    return ", ".join(part for part in parts if part)
 
 
 def _inline(value: float, lower: float | None, upper: float | None, ind: Indicator) -> str:
@@ -438,7 +445,7 @@ def _area_findings(
         name = row["area_name"] or config.area.name
         sentence = (
             f"{indicator.title} in {name} in {row['period']} "
-            f"({_in_brackets(value, lower, upper, indicator)}) is {judgement} than "
+            f"({_in_brackets(value, lower, upper, indicator, row['fit'])}) is {judgement} than "
             f"{england.name} ({_plain(benchmark, indicator)})"
             + _trend_clause(assessment, direction, judgement)
             + "."
@@ -507,7 +514,7 @@ def _small_area_gaps(
     counts = usable.groupby(keys)["value"].transform("size")
     usable = usable.loc[counts >= MIN_SMALL_AREAS]
     ordered = usable.sort_values([*keys, "value", "area_code"])
-    columns = ["area_code", "area_name", "period", "value", "lower_95", "upper_95"]
+    columns = ["area_code", "area_name", "period", "value", "lower_95", "upper_95", "fit"]
     grouped = ordered.groupby(keys, sort=True)
     ends = grouped.head(1)[[*keys, *columns]].merge(
         grouped.tail(1)[[*keys, *columns]], on=keys, suffixes=("_low", "_high")
@@ -536,8 +543,8 @@ def _small_area_gaps(
             areas = f"{record['size']} of {areas} with a published figure"
         sentence = (
             f"{indicator.title} in {worst['period']} ranges across {areas} from {name_first} "
-            f"({_in_brackets(*first, indicator)}), the {words[0]}, to {name_second} "
-            f"({_in_brackets(*second, indicator)}), the {words[1]}; "
+            f"({_in_brackets(*first, indicator, worst['fit'])}), the {words[0]}, to "
+            f"{name_second} ({_in_brackets(*second, indicator, best['fit'])}), the {words[1]}; "
             f"{_overlap_clause(overlap, indicator)}."
         )
         base = BASE_SCORE["gap"] if overlap is False else WEAK_GAP_SCORE

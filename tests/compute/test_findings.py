@@ -366,6 +366,17 @@ def test_gap_high_is_good_overlapping_and_custom_area_plural() -> None:
     assert finding.intervals_overlap is True
 
 
+def test_gap_says_which_figures_are_estimates() -> None:
+    wards = [dict(item) for item in WARDS[:3]]
+    wards[1]["fit"] = "best_fit"
+    wards[0]["fit"] = "apportioned"
+    (finding,) = key_findings(frame(*wards), INDICATORS, make_config())
+    assert (
+        "from Bucklow-St Martins (25.0%, 95% CI 22.1% to 28.2%, best-fit estimate), the worst, "
+        "to Bowdon (5.0%, 95% CI 4.0% to 6.2%, apportioned estimate), the best;"
+    ) in finding.sentence
+
+
 def test_gap_of_published_values_without_intervals() -> None:
     wards = [
         ward("life", "E05000001", "Bowdon", 70.26),
