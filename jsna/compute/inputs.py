@@ -162,6 +162,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(np.float64)
     for name in ("version_id", "area_id", "period_start"):
         frame[name] = frame[name].astype(np.int64)
-    for name in ("area_code", "area_type", "period", "sex", "age", "breakdown_type", "breakdown"):
-        frame[name] = frame[name].astype(object)
+    if frame.empty:
+        for name in ("area_code", "area_type", "period", "sex", "age", "breakdown_type"):
+            frame[name] = frame[name].astype(object)
     return frame
