@@ -167,7 +167,7 @@ def export(
     out: Path | None,
     url: str | None,
 ) -> None:
-    """Write the published results of one indicator (or all) for one area type.
+    """Write the published results of one indicator (or all computed ones) for one area type.
 
     Columns (docs/compute.md): area code and name, period, breakdown,
     numerator, denominator, value and limits, comparison with each
@@ -188,6 +188,8 @@ def export(
             computed = set(connection.scalars(select(compute_state.c.indicator_id)))
             asked = sorted(loaded.indicators) if wanted is None else [wanted]
             missing = [key for key in asked if key not in computed]
+            if wanted is None and len(missing) < len(asked):
+                missing = []  # all: export what is computed
             if missing:
                 _fail(
                     [

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from jsna.cli.compute import compute, export
 from jsna.store.results import FIRST_COLUMNS, LAST_COLUMNS
 
-from .conftest import Built
+from .conftest import Built, indicator_yaml, write_yaml
 
 
 def _url(built: Built) -> str:
@@ -95,3 +95,27 @@ def test_export_errors_are_clear(practice_project: Built, tmp_path) -> None:  # 
     )
     assert written.exit_code == 0
     assert out.read_text().startswith("indicator_id,area_code,")
+
+
+def test_failed_indicator_exits_1_and_export_all_writes_the_computed(
+    practice_project: Built,
+) -> None:
+    runner = CliRunner()
+    folder, url = practice_project.folder, _url(practice_project)
+    write_yaml(
+        folder / "indicators" / "missing.yml",
+        indicator_yaml(
+            "missing", numerator={"measure": "nothing"}, denominator={"measure": "nothing"}
+        ),
+    )
+    done = runner.invoke(compute, [str(folder), "--db", url])
+    assert done.exit_code == 1
+    assert "1 indicator(s) computed" in done.output
+    assert "error: missing: no observations of measure 'nothing'" in done.output
+    exported = runner.invoke(
+        export, [str(folder), "--indicator", "all", "--area-type", "ltla23", "--db", url]
+    )
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert {row["indicator_id"] for row in rows} == {"prevalence"}
+    assert len(rows) == 2 * 5 * 3
