@@ -219,3 +219,32 @@ def test_no_results_for_areas_of_other_projects(built: Built) -> None:
     localities = set(built.results("bad_health", "locality")["area_code"])
     assert localities == {"North", "Central", "South", "West"}
     assert Path(EXAMPLE / ".jsna").exists() is False
+
+
+def test_figures_by_national_deprivation_decile_from_lsoa_counts(built: Built) -> None:
+    deciles = pd.read_csv(
+        TRAFFORD_DATA / "deprivation" / "trafford_imd2025_lsoa21_scores_ranks_deciles.csv"
+    ).set_index("lsoa21_code")["IMD_decile"]
+    people = pd.read_csv(TRAFFORD_DATA / "population" / "trafford_mid2024_syoa_lsoa.csv")
+    people = people[people["sex"] == "Persons"]
+    residents = people.groupby(people["area_code"].map(deciles))["all_ages"].sum()
+    assert (residents[1], residents[1] + residents[2]) == (9_613, 18_939)
+    got = built.results("population_lsoa", "imd25_decile", sex="persons", age="all ages")
+    got = got[got["breakdown"] == ""].set_index("area_code")["numerator"]
+    assert {int(code): value for code, value in got.items()} == residents.to_dict()
+    health = pd.read_csv(TRAFFORD_DATA / "census2021" / "census2021_general_health_lsoa.csv")
+    health = health[health["measure"] == "Count"]
+    health["decile"] = health["area_code"].map(deciles)
+    health["bad"] = health["general_health"].isin(["Bad health", "Very bad health"])
+    bad = health[health["bad"]].groupby("decile")["value"].sum()
+    everyone = health.groupby("decile")["value"].sum()
+    rows = built.results("bad_health", "imd25_decile").set_index("area_code")
+    assert len(rows) == 10
+    for decile in range(1, 11):
+        value, lower, upper = wilson(bad[decile], everyone[decile])
+        row = rows.loc[str(decile)]
+        assert (row["numerator"], row["denominator"]) == (bad[decile], everyone[decile])
+        assert row["value"] == pytest.approx(value, rel=1e-9)
+        assert row["lower_95"] == pytest.approx(lower, rel=1e-9)
+        assert row["upper_95"] == pytest.approx(upper, rel=1e-9)
+    assert rows.loc["1", "value"] > 3 * rows.loc["10", "value"]
