@@ -114,10 +114,16 @@ def area_types_of(
     Without ``by_prefix``, England (E92) and regions (E12) keep their own types.
     """
     prefixes = COMPARATOR_AREA_TYPES if by_prefix is None else by_prefix
-    kinds = pd.Series(geography, index=codes.index, dtype=object)
-    for prefix in sorted(prefixes, key=len):
-        kinds[codes.str.startswith(prefix).fillna(False).to_numpy(dtype=bool)] = prefixes[prefix]
-    return kinds
+    longest_first = sorted(prefixes, key=len, reverse=True)
+
+    def kind(code: str) -> str:
+        for prefix in longest_first:
+            if code.startswith(prefix):
+                return prefixes[prefix]
+        return geography
+
+    kinds = _distinct(codes.astype(str), lambda unique: unique.map(kind))
+    return pd.Series(kinds, index=codes.index, dtype=object)
 
 
 Where = str | np.ndarray
@@ -331,16 +337,20 @@ def check_table(
         for part, column in mapping.items()
     ]
     sources += [(part, long.parts[part], long.where[part]) for part in long.parts]
+    factors: dict[str, tuple[np.ndarray, pd.Series]] = {}
+    limit = limits.max_field_chars
     for part, array, column in sources:
-        cells = pd.Series(array, index=index, dtype=object).astype(str)
-        limit = limits.max_field_chars
-        too_long = _distinct(cells, partial(_longer, width=limit))
-        collect.flag(too_long, column, f"longer than {limit} characters", cells)
-        formula = _distinct(cells, _looks_like_formula) & ~too_long
-        collect.flag(formula, column, "formula-like text refused (starts with = + - @)", cells)
-        bad = too_long | formula
-        kept = cells.where(~bad, "")
-        texts[part] = pd.Series(_distinct(kept, lambda u: u.str.strip()), index=index)
+        codes, found = pd.factorize(np.asarray(array, dtype=object), use_na_sentinel=False)
+        unique = pd.Series(found, dtype=object).astype(str)
+        unique_long = (unique.str.len() > limit).to_numpy()
+        unique_formula = _looks_like_formula(unique) & ~unique_long
+        cells = pd.Series(unique.to_numpy(dtype=object)[codes], index=index)
+        collect.flag(unique_long[codes], column, f"longer than {limit} characters", cells)
+        rule = "formula-like text refused (starts with = + - @)"
+        collect.flag(unique_formula[codes], column, rule, cells)
+        clean = unique.where(~(unique_long | unique_formula), "").str.strip()
+        factors[part] = (codes, clean)
+        texts[part] = pd.Series(clean.to_numpy(dtype=object)[codes], index=index)
         where[part] = column
 
     out = pd.DataFrame(index=index)
@@ -377,7 +387,7 @@ def check_table(
         collect.flag(long_text, column, rule, out[part])
     out["area_name"] = texts["area_name"] if "area_name" in texts else out["area_code"]
     _check_codes(out, source, where, known_codes or {}, collect)
-    _check_numbers(out, texts, source, where, collect)
+    _check_numbers(out, texts, source, where, collect, factors)
     if source.count_rows:
         out = _counted(out)
     else:
@@ -501,13 +511,22 @@ def _check_numbers(
     source: Source,
     mapping: dict[str, Where],
     collect: _Collector,
+    factors: Mapping[str, tuple[np.ndarray, pd.Series]] | None = None,
 ) -> None:
+    """Numbers parsed (once per distinct text, with ``factors``) and their rules checked."""
+    factors = factors or {}
     missing = set(source.missing_values)
     for part in NUMBER_COLUMNS:
         if part not in texts:
             out[part] = np.nan
             continue
-        values, failed = _number(texts[part], missing)
+        if part in factors:
+            codes, unique = factors[part]
+            parsed, broken = _parse_numbers(unique, missing)
+            values = pd.Series(parsed.to_numpy()[codes], index=out.index, dtype=float)
+            failed = broken[codes]
+        else:
+            values, failed = _number(texts[part], missing)
         collect.flag(failed, mapping[part], "not a number", texts[part])
         out[part] = values.where(~failed, np.nan)
     with np.errstate(invalid="ignore"):
