@@ -202,3 +202,24 @@ def test_profiles_area_types_are_covered(project: Project) -> None:
     covered = {t for indicator in project.indicators.values() for t in indicator.geographies}
     for area_type in ("ward23", "ward22", "locality", "msoa21", "lsoa21", "gp_practice", "pcn"):
         assert area_type in covered, area_type
+
+
+POLARITY_EXCEPTIONS = {"DEP05"}
+"""Catalogue codes whose polarity is deliberately not the catalogue's: DEP05 is shown as
+the national decile, where 1 is the most deprived, so a higher decile is better."""
+
+
+def test_polarity_follows_the_catalogue(project: Project) -> None:
+    catalogue = (ROOT.parent / "shared" / "design" / "INDICATORS.md").read_text(encoding="utf-8")
+    letters = {"high_is_good": "H", "low_is_good": "L", "no_judgement": "N"}
+    pattern = r"^\| ([A-Z]{2,3}\d{2}) \|[^|]*\|[^|]*\|[^|]*\| ([HLN; ]+) \|"
+    polarity = {
+        code: set(re.findall("[HLN]", pol))
+        for code, pol in re.findall(pattern, catalogue, flags=re.M)
+    }
+    for indicator in project.indicators.values():
+        code = str(indicator.code).split("-")[0]
+        if code in POLARITY_EXCEPTIONS:
+            assert indicator.polarity == "high_is_good", indicator.id
+            continue
+        assert letters[indicator.polarity] in polarity[code], (indicator.id, code)
