@@ -570,7 +570,27 @@ def _small_area_gaps(
                 intervals_overlap=overlap,
             )
         )
-    return found
+    return _one_leading_gap(found, config)
+
+
+def _one_leading_gap(found: list[Finding], config: ProjectConfig) -> list[Finding]:
+    """One gap per indicator keeps the gap score: the first area type of jsna.yml's
+    ``area_types`` whose intervals do not overlap; the indicator's other gaps rank with
+    the weak ones (an analyst can still pin them)."""
+    position = {area_type: number for number, area_type in enumerate(config.area_types)}
+    leading: dict[str, str] = {}
+    for finding in sorted(
+        (f for f in found if f.intervals_overlap is False),
+        key=lambda f: (position.get(f.area_type, len(position)), f.area_type),
+    ):
+        leading.setdefault(finding.indicator_id, finding.id)
+    demoted = WEAK_GAP_SCORE - BASE_SCORE["gap"]
+    return [
+        f
+        if f.intervals_overlap is not False or leading[f.indicator_id] == f.id
+        else replace(f, score=f.score + demoted)
+        for f in found
+    ]
 
 
 # ---------------------------------------------------------------- deprivation gaps
@@ -630,13 +650,39 @@ def deprivation_rank(label: str, breakdown_type: str = "") -> tuple[int, int] | 
     return (rank, _SIZES[word]) if 1 <= rank <= _SIZES[word] else None
 
 
-def _quantile_name(label: str, rank: int, size: int) -> str:
-    """How a sentence names a category: "the most deprived decile (IMD2019)", "decile 1 (the
-    most deprived)"."""
+def _quantile_name(label: str, breakdown_type: str, rank: int, size: int) -> str:
+    """How a sentence names a category: "the most deprived decile (IMD2019)", "IMD 2025
+    national decile 1 (the most deprived)"."""
     if _NUMBERED.match(label) is None:
         return "the " + _lower_first(label)
     end = "most" if rank == 1 else "least"
-    return f"{'decile' if size == 10 else 'quintile'} {rank} (the {end} deprived)"
+    word = "decile" if size == 10 else "quintile"
+    named = breakdown_type if word in breakdown_type.lower() else word
+    return f"{named} {rank} (the {end} deprived)"
+
+
+def _quantile_area_types(config: ProjectConfig) -> dict[str, str]:
+    """Custom area types that group the JSNA area's neighbourhoods by deprivation decile or
+    quintile (e.g. imd25_decile, "IMD 2025 national decile"): type -> name."""
+    return {
+        custom.type: custom.name
+        for custom in config.geographies.custom_areas
+        if re.search(r"decile|quintile", custom.name, re.IGNORECASE)
+    }
+
+
+def _as_breakdowns(headline: pd.DataFrame, config: ProjectConfig) -> pd.DataFrame:
+    """Rows of the quantile area types as a deprivation breakdown of the JSNA area."""
+    types = _quantile_area_types(config)
+    rows = headline.loc[headline["area_type"].isin(list(types))]
+    named = rows["area_name"].where(rows["area_name"] != "", rows["area_code"])
+    return rows.assign(
+        breakdown_type=rows["area_type"].map(types),
+        breakdown=named,
+        area_code=config.area.code,
+        area_type=config.area.area_type,
+        _quantiles=True,
+    )
 
 
 def _sii_of(
@@ -697,9 +743,12 @@ def _deprivation_gaps(
     places = {config.area.code: config.area.name}
     if not england.is_group:
         places[england.codes[0]] = england.name
+    marked = (
+        frame["_quantiles"].fillna(False).astype(bool) if "_quantiles" in frame.columns else False
+    )
     candidates = frame.loc[
         frame["area_code"].isin(list(places))
-        & frame["breakdown_type"].str.contains("depriv|imd", case=False)
+        & (frame["breakdown_type"].str.contains("depriv|imd", case=False) | marked)
         & (frame["breakdown"] != "")
     ]
     if candidates.empty:
@@ -743,9 +792,10 @@ def _deprivation_gaps(
         name = places[key[1]]
         sentence = (
             f"{indicator.title} in {name} in {most['period']} is "
-            f"{_inline(*first, indicator)} in {_quantile_name(most['breakdown'], 1, key[3])} "
-            f"and {_inline(*second, indicator)} in "
-            f"{_quantile_name(least['breakdown'], key[3], key[3])}; "
+            f"{_inline(*first, indicator)} in "
+            f"{_quantile_name(most['breakdown'], key[2], 1, key[3])} and "
+            f"{_inline(*second, indicator)} in "
+            f"{_quantile_name(least['breakdown'], key[2], key[3], key[3])}; "
             f"{_overlap_clause(overlap, indicator)}."
             + (_sii_sentence(figures, indicator) if figures else "")
         )
@@ -948,7 +998,11 @@ def key_findings(
     headline = _headline(frame)
     area_latest = _latest(headline.loc[headline["area_code"] == config.area.code], ["indicator_id"])
     found = _area_findings(area_latest, indicators, config)
-    found += _small_area_gaps(headline, indicators, config, within)
+    quantiles = headline["area_type"].isin(list(_quantile_area_types(config)))
+    found += _small_area_gaps(headline.loc[~quantiles], indicators, config, within)
+    grouped = _as_breakdowns(headline, config)
+    if not grouped.empty:
+        frame = pd.concat([frame, grouped], ignore_index=True)
     found += _deprivation_gaps(frame, indicators, config)
     if previous is not None:
         before = _headline(_prepare(previous, indicators))

@@ -351,6 +351,19 @@ def test_small_area_gap_best_and_worst_with_overlap() -> None:
     assert finding.area_code == TRAFFORD
 
 
+def test_one_leading_gap_per_indicator() -> None:
+    localities = [
+        ward("smoking", "E99000001", "North", 9.0, 8.0, 10.0, area_type="locality"),
+        ward("smoking", "E99000002", "South", 19.0, 18.0, 20.0, area_type="locality"),
+        ward("smoking", "E99000003", "West", 12.0, 11.0, 13.0, area_type="locality"),
+    ]
+    found = key_findings(frame(*WARDS, *localities), INDICATORS, make_config())
+    assert [f.id for f in found] == ["gap/smoking/ward23", "gap/smoking/locality"]
+    assert 300 <= found.findings[0].score < 400  # wards come first in area_types
+    assert 50 <= found.findings[1].score < 150
+    assert found.findings[1].intervals_overlap is False
+
+
 def test_gap_high_is_good_overlapping_and_custom_area_plural() -> None:
     localities = [
         ward("active", "E99000001", "North", 61.0, 58.0, 64.0, area_type="locality"),
@@ -455,8 +468,8 @@ def test_numbered_deciles_of_england() -> None:
     assert finding.id == "deprivation_gap/smoking/E92000001"
     assert finding.sentence == (
         "Smoking prevalence in adults in England in 2019/20 is 19.0% (95% CI 18.5% to 19.5%) in "
-        "decile 1 (the most deprived) and 10.0% (95% CI 9.5% to 10.5%) in decile 10 (the least "
-        "deprived); their confidence intervals do not overlap."
+        "IMD 2019 national decile 1 (the most deprived) and 10.0% (95% CI 9.5% to 10.5%) in IMD "
+        "2019 national decile 10 (the least deprived); their confidence intervals do not overlap."
     )
     assert 50 <= finding.score < 150  # England's gap is national context: after local findings
 
@@ -628,6 +641,52 @@ def test_the_suppression_property_saw_findings() -> None:
     """The property above is not vacuous: its examples produced findings."""
     if FOUND_PER_EXAMPLE:  # in the same worker as the property
         assert max(FOUND_PER_EXAMPLE) > 0
+
+
+def test_areas_grouped_by_deprivation_decile_are_a_deprivation_gap() -> None:
+    """A custom area type of the borough's LSOAs by national IMD decile (areas "1" to "10")."""
+    config = make_config(
+        area_types=["ltla23", "ward23", "imd25_decile"],
+        geographies={
+            "lookups": [{"reader": "regions", "file": "regions.csv"}],
+            "custom_areas": [
+                {
+                    "type": "imd25_decile",
+                    "name": "IMD 2025 national decile",
+                    "of": "lsoa21",
+                    "areas": {str(k): [f"E0100000{k - 1}"] for k in range(1, 11)},
+                }
+            ],
+        },
+    )
+    rows = [
+        ward(
+            "smoking",
+            str(rank),
+            str(rank),
+            30.0 - 2.0 * (rank - 1),
+            29.0 - 2.0 * (rank - 1),
+            31.0 - 2.0 * (rank - 1),
+            area_type="imd25_decile",
+            denominator=5_000.0 + 1_000 * rank,
+        )
+        for rank in range(1, 11)
+    ]
+    (finding,) = key_findings(frame(*rows), INDICATORS, config)
+    assert finding.id == "deprivation_gap/smoking/E08000009"
+    assert finding.sentence.startswith(
+        "Smoking prevalence in adults in Trafford in 2023 is 30.0% (95% CI 29.0% to 31.0%) in IMD "
+        "2025 national decile 1 (the most deprived) and 12.0% (95% CI 11.0% to 13.0%) in IMD 2025 "
+        "national decile 10 (the least deprived); their confidence intervals do not overlap. The "
+        "slope index of inequality"
+    )
+    # Weighted least squares by hand: relative rank of each decile's population midpoint.
+    population = np.array([5_000.0 + 1_000 * k for k in range(1, 11)])
+    share = population / population.sum()
+    rank = np.cumsum(share) - share / 2
+    values = np.array([30.0 - 2.0 * (k - 1) for k in range(1, 11)])
+    slope = np.polyfit(rank, values, 1, w=np.sqrt(share))[0]
+    assert finding.sii == pytest.approx(slope)
 
 
 ALL = frame(WORSE_AND_WORSENING, WORSE_IMPROVING, BETTER, *WARDS)
