@@ -43,7 +43,7 @@ from .inputs import StoreInputs, current_versions_by_source, geography_fingerpri
 from .judge import comparator_values, compare, json_objects, quintiles, trends
 from .methods import apply_method
 from .relations import relations
-from .rollup import Rolled, roll_up
+from .rollup import Rolled, exact_links, nested_via, roll_up
 from .select import CELL, select_rows, total_labels
 
 __all__ = ["COMPUTE_VERSION", "ComputeSummary", "Progress", "compute_project", "inputs_hash"]
@@ -326,19 +326,51 @@ def _build(
     rows["quintile"] = quintiles(rows, indicator)
     rows["indicator_id"] = indicator.id
 
-    ids = inputs.areas().set_index(["area_type", "area_code"])["area_id"]
-    links: list[pd.DataFrame] = []
-    for target, done in rolled.items():
-        if done.links is None or done.from_type not in rolled or done.from_type == target:
-            continue
-        pairs = done.links[["child_type", "child_code", "parent_type", "parent_code"]]
-        child = pd.MultiIndex.from_frame(pairs[["child_type", "child_code"]])
-        parent = pd.MultiIndex.from_frame(pairs[["parent_type", "parent_code"]])
-        found = pd.DataFrame(
-            {"child_id": ids.reindex(child).to_numpy(), "parent_id": ids.reindex(parent).to_numpy()}
-        ).dropna()
-        links.append(found.astype(np.int64))
+    links = _published_links(inputs, rolled)
     return _Built(rows, links, warnings)
+
+
+def _published_links(inputs: StoreInputs, rolled: dict[str, Rolled]) -> list[pd.DataFrame]:
+    """(child_id, parent_id) pairs between published area types whose parents are exact sums.
+
+    Every pair of published types joined by a chain of exact memberships (a
+    PCN of practices, an LA of localities of wards), or built exactly from the
+    same smaller units where one's areas partition the other's (clusters and
+    the LA both summed from practices), is a relation a reader could subtract
+    along.
+    """
+    types = sorted(rolled)
+    if len(types) < 2:
+        return []
+    memberships = inputs.memberships()
+    ids = inputs.areas().set_index(["area_type", "area_code"])["area_id"]
+    found: list[pd.DataFrame] = []
+    for child_type in types:
+        for parent_type in types:
+            if child_type == parent_type:
+                continue
+            links = exact_links(memberships, child_type, parent_type)
+            finer, coarser = rolled[child_type], rolled[parent_type]
+            if (
+                links is None
+                and finer.links is not None
+                and coarser.links is not None
+                and finer.from_type == coarser.from_type
+            ):
+                links = nested_via(finer.links, coarser.links)
+            if links is None or links.empty:
+                continue
+            child = pd.MultiIndex.from_frame(links[["child_type", "child_code"]])
+            parent = pd.MultiIndex.from_frame(links[["parent_type", "parent_code"]])
+            pairs = pd.DataFrame(
+                {
+                    "child_id": ids.reindex(child).to_numpy(),
+                    "parent_id": ids.reindex(parent).to_numpy(),
+                }
+            ).dropna()
+            if not pairs.empty:
+                found.append(pairs.astype(np.int64))
+    return found
 
 
 def _publish(

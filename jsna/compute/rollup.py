@@ -27,7 +27,7 @@ from jsna.geography.aggregate import aggregate_counts
 from jsna.geography.custom import chain
 from jsna.geography.registry import AREA_TYPES
 
-__all__ = ["EXACT_METHODS", "Rolled", "membership_path", "roll_up"]
+__all__ = ["EXACT_METHODS", "Rolled", "exact_links", "membership_path", "nested_via", "roll_up"]
 
 EXACT_METHODS = ("lookup", "custom", "point_in_polygon")
 """Membership methods whose parents are exactly the sum of their children."""
@@ -87,6 +87,19 @@ def _links(memberships: pd.DataFrame, path: list[tuple[str, str]]) -> pd.DataFra
     return linked.reset_index(drop=True)
 
 
+def exact_links(
+    memberships: pd.DataFrame, child_type: str, parent_type: str
+) -> pd.DataFrame | None:
+    """Chained memberships of ``child_type`` in ``parent_type`` if every step is exact, else None."""
+    path = membership_path(memberships, child_type, parent_type)
+    if path is None:
+        return None
+    links = _links(memberships, path)
+    if not links["method"].isin(EXACT_METHODS).all() or not (links["weight"] == 1).all():
+        return None
+    return links
+
+
 def roll_up(
     base: pd.DataFrame,
     target: str,
@@ -127,3 +140,41 @@ def roll_up(
             exact = None
         return Rolled(out.reset_index(drop=True), start, exact)
     return None
+
+
+def nested_via(finer: pd.DataFrame, coarser: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (child_type, child_code, parent_type, parent_code) of areas built from one base.
+
+    ``finer`` and ``coarser`` are exact memberships of the same base units in
+    two area types (practices in clusters, practices in LAs). A coarser area
+    is the exact sum of the finer areas whose units all lie in it when those
+    finer areas hold every one of its units, each once.
+    """
+    columns = ["child_type", "child_code", "parent_type", "parent_code"]
+    small = finer[["child_code", "parent_type", "parent_code"]].rename(
+        columns={"parent_type": "c_type", "parent_code": "c"}
+    )
+    twice = small["child_code"].duplicated(keep=False)
+    small = small[~small["c"].isin(set(small.loc[twice, "c"]))]
+    large = coarser[["child_code", "parent_type", "parent_code"]].rename(
+        columns={"parent_type": "p_type", "parent_code": "p"}
+    )
+    large = large[~large["child_code"].duplicated(keep=False)]
+    joined = small.merge(large, on="child_code", how="left")
+    joined["_missing"] = joined["p"].isna()
+    per_small = joined.groupby("c").agg(parents=("p", "nunique"), missing=("_missing", "any"))
+    inside = per_small[(per_small["parents"] == 1) & ~per_small["missing"]].index
+    kept = joined[joined["c"].isin(inside)]
+    covered = kept.groupby("p")["child_code"].nunique()
+    needed = large.groupby("p")["child_code"].nunique()
+    full = covered[covered == needed.reindex(covered.index)].index
+    pairs = kept[kept["p"].isin(full)].drop_duplicates(["c", "p"])
+    out = pd.DataFrame(
+        {
+            "child_type": pairs["c_type"].to_numpy(),
+            "child_code": pairs["c"].to_numpy(),
+            "parent_type": pairs["p_type"].to_numpy(),
+            "parent_code": pairs["p"].to_numpy(),
+        }
+    )
+    return out[columns]

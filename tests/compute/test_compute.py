@@ -12,7 +12,9 @@ from scipy.stats import norm
 from sqlalchemy import Engine, func, select
 
 from jsna.compute import compute_project
+from jsna.geography.registry import custom_area_type
 from jsna.stats import additive_relations, recoverable_cells
+from jsna.store.areas import load_geography
 from jsna.store.results import published_results
 from jsna.store.schema import audit_log, result
 
@@ -348,3 +350,69 @@ def test_unreachable_area_type_is_a_warning_and_no_data_a_failure(
     assert "no observations of measure 'nothing'" in summary.failed["missing"]
     assert summary.computed == ("prevalence",)
     assert np.isclose(summary.seconds, summary.seconds)
+
+
+def test_relations_between_published_aggregates_protect_small_areas(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Practices are not published; a one-practice cluster and the LA are. LA minus the other
+    cluster would give the small cluster's count unless the relation LA = clusters is known."""
+    areas, links = geography_frames()
+    clusters = pd.DataFrame(
+        {"area_type": "cluster", "code": ["C1", "C2"], "name": ["Tiny", "Rest"]}
+    )
+    members = pd.DataFrame(
+        {
+            "child_type": "gp_practice",
+            "child_code": [f"A0000{i}" for i in range(1, 7)],
+            "parent_type": "cluster",
+            "parent_code": ["C2"] * 5 + ["C1"],
+            "weight": 1.0,
+            "method": "custom",
+        }
+    )
+    with engine.begin() as connection:
+        load_geography(
+            connection,
+            pd.concat([areas, clusters], ignore_index=True),
+            pd.concat([links, members], ignore_index=True),
+            [
+                custom_area_type("locality", "Locality", 2, "test"),
+                custom_area_type("cluster", "Cluster", 2, "test"),
+            ],
+        )
+    indicator = {**PREVALENCE, "geographies": ["cluster", "ltla23"]}
+    folder = write_project(
+        tmp_path / "p",
+        project_yaml(area_types=["cluster", "ltla23"]),
+        [REGISTERS_SOURCE],
+        [indicator],
+        {"registers.csv": practice_rows()},
+    )
+    project = ingest(engine, folder)
+    summary = compute_project(engine, project)
+    assert summary.computed == ("prevalence",), summary
+    with engine.connect() as connection:
+        frame = published_results(connection, "prevalence").reset_index(drop=True)
+    tiny = frame[(frame["area_code"] == "C1") & (frame["sex"] == "female")]
+    assert tiny["suppressed"].all()
+    assert set(tiny["suppression_reason"]) == {"count 1 to 4"}
+    la = frame[(frame["area_code"] == BOROUGH) & (frame["sex"] == "female")]
+    rest = frame[(frame["area_code"] == "C2") & (frame["sex"] == "female")]
+    assert (la["suppressed"].to_numpy() | rest["suppressed"].to_numpy()).all()
+    cluster_la = pd.DataFrame({"child": ["C1", "C2"], "parent": [BOROUGH, BOROUGH]})
+    relations = pd.concat(
+        [
+            additive_relations(
+                frame, keys=["area_code", "period", "sex"], column="area_code", parents=cluster_la
+            ),
+            additive_relations(
+                frame,
+                keys=["area_code", "period", "sex"],
+                column="sex",
+                parents={"male": "persons", "female": "persons"},
+            ),
+        ],
+        ignore_index=True,
+    )
+    assert not recoverable_cells(frame, "numerator", relations=relations).any()
