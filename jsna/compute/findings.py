@@ -36,8 +36,8 @@ the next; edits naming no current finding are returned as warnings.
 Order: pinned findings first (by ``order``, then as generated), then by
 ``score``: a base per kind (worse and worsening 500, worse 400, gaps whose
 intervals do not overlap 300, changes 200, better 100; 50 for gaps whose
-intervals overlap or are unknown, and for England's deprivation gaps, national
-context) plus up to 100 for the size of the difference relative to the
+intervals overlap or are unknown, gaps of indicators without polarity
+(demography), and England's deprivation gaps, national context) plus up to 100 for the size of the difference relative to the
 benchmark (or the previous value, or the middle small area).
 """
 
@@ -547,7 +547,8 @@ def _small_area_gaps(
             f"{name_second} ({_in_brackets(*second, indicator, best['fit'])}), the {words[1]}; "
             f"{_overlap_clause(overlap, indicator)}."
         )
-        base = BASE_SCORE["gap"] if overlap is False else WEAK_GAP_SCORE
+        judged = indicator.polarity in _DIRECTIONS  # health outcomes before demography
+        base = BASE_SCORE["gap"] if overlap is False and judged else WEAK_GAP_SCORE
         found.append(
             Finding(
                 id=f"gap/{indicator.id}/{key[1]}",
@@ -579,15 +580,16 @@ def _one_leading_gap(found: list[Finding], config: ProjectConfig) -> list[Findin
     the weak ones (an analyst can still pin them)."""
     position = {area_type: number for number, area_type in enumerate(config.area_types)}
     leading: dict[str, str] = {}
+    strong = [f for f in found if f.score >= BASE_SCORE["gap"]]
     for finding in sorted(
-        (f for f in found if f.intervals_overlap is False),
+        strong,
         key=lambda f: (position.get(f.area_type, len(position)), f.area_type),
     ):
         leading.setdefault(finding.indicator_id, finding.id)
     demoted = WEAK_GAP_SCORE - BASE_SCORE["gap"]
     return [
         f
-        if f.intervals_overlap is not False or leading[f.indicator_id] == f.id
+        if f.score < BASE_SCORE["gap"] or leading[f.indicator_id] == f.id
         else replace(f, score=f.score + demoted)
         for f in found
     ]

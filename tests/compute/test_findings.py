@@ -364,6 +364,17 @@ def test_one_leading_gap_per_indicator() -> None:
     assert found.findings[1].intervals_overlap is False
 
 
+def test_gap_without_polarity_runs_from_highest_and_ranks_low() -> None:
+    wards = [dict(item, indicator_id="births") for item in WARDS[:3]]
+    (finding,) = key_findings(frame(*wards), INDICATORS, make_config())
+    assert finding.sentence.startswith(
+        "Births to mothers over 40 in 2023 ranges across Trafford's 3 wards from Bucklow-St "
+        "Martins (25.0%, 95% CI 22.1% to 28.2%), the highest, to Bowdon (5.0%, 95% CI 4.0% to "
+        "6.2%), the lowest;"
+    )
+    assert 50 <= finding.score < 150  # demography, not an inequality in health
+
+
 def test_gap_high_is_good_overlapping_and_custom_area_plural() -> None:
     localities = [
         ward("active", "E99000001", "North", 61.0, 58.0, 64.0, area_type="locality"),
