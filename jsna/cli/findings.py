@@ -169,8 +169,8 @@ def _as_json(outcome: FindingsResult) -> str:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
     metavar="CSV",
-    help="Published results of the previous edition (a 'jsna export --indicator all' CSV), "
-    "to find the largest changes since then.",
+    help="Published results of the previous edition, to find the largest changes since "
+    "then: the CSV of 'jsna export --indicator all --area-type TYPE' (TYPE: the JSNA area's).",
 )
 def findings(
     project: Path, url: str | None, limit: int | None, output_format: str, previous: Path | None
