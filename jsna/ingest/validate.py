@@ -75,6 +75,7 @@ _SEXES = {
     "person": "persons",
     "people": "persons",
     "all": "persons",
+    "total": "persons",
     "males": "male",
     "men": "male",
     "m": "male",

@@ -244,3 +244,25 @@ def test_england_wide_values_keep_england_and_drop_abolished_authorities(
     )
     every_age = fingertips[fingertips["age"] == "all ages"]["numerator"].sum()
     assert population["numerator"].sum() == every_age
+
+
+def test_survey_rates_times_population_give_expected_cases(example: Ingested) -> None:
+    rates = example.rows("apms_2007_rates", "apms_psychotic_disorder", area_code=ENGLAND)
+    rates = rates[rates["sex"].isin(["male", "female"]) & rates["age"].str.contains("-")]
+    population = example.rows("population_mid2024_la", "population", area_code=TRAFFORD)
+    expected = 0.0
+    for band in rates.itertuples():
+        low, high = (int(end) for end in band.age.split("-"))
+        ages = [str(age) for age in range(low, high + 1)]
+        chosen = population[(population["sex"] == band.sex) & population["age"].isin(ages)]
+        rate = 0.0 if pd.isna(band.value) else float(band.value)
+        expected += rate / 100 * float(chosen["value"].sum())
+    assert round(expected) == 718  # psychotic disorder 16-64, "-" bands as 0
+
+
+def test_population_projections(example: Ingested) -> None:
+    projected = example.rows(
+        "population_projections_2022", "projected_population", period="2030", age="all ages"
+    )
+    assert set(projected["sex"]) == {"female", "male"}
+    assert round(float(projected["value"].sum())) == 244_929

@@ -426,3 +426,22 @@ def test_declaration_mistakes_are_named(change: dict[str, Any], message: str) ->
     }
     with pytest.raises(ValidationError, match=message):
         Source.model_validate(declared | change)
+
+
+def test_sexes_are_stored_as_persons_male_or_female() -> None:
+    declared = {
+        **BASE,
+        "id": "apms",
+        "title": "APMS 2007",
+        "file": str(
+            DATA_MIRROR / "england/mental_health/apms2007_psychosis_personality_disorder_rates.csv"
+        ),
+        "geography": "country",
+        "columns": {"indicator_id": "condition", "sex": "sex", "age": "age_band"}
+        | {"value": "prevalence_pct"},
+        "fixed": {"area_code": "E92000001", "period": "2007"},
+    }
+    result = checked(declared)
+    assert result.problems == []
+    assert set(result.frame["sex"]) == {"male", "female", "persons"}  # Males, Females, Total, All
+    assert result.frame["value"].isna().sum() == 8  # "-" in the survey table: no value
