@@ -206,6 +206,8 @@ def _isr(
 
 
 def _life_expectancy(cells: pd.DataFrame, group: Sequence[str], levels: list[float]) -> Computed:
+    under_one = cells["band"].astype(str).str.strip().str.lower().isin(["<1", "under 1", "0"])
+    cells = cells.assign(band=np.where(under_one, "0", cells["band"].astype(str)))
     out = life_expectancy(
         cells,
         "numerator",

@@ -204,3 +204,92 @@ def test_fit_flags_weighted_sums_and_breakdown_types(engine: Engine, tmp_path: P
     part = data[data["code"].isin(LSOAS[3:]) & (data["breakdown"] == "group 2")]
     assert msoa["numerator"] == part["numerator"].sum()
     assert msoa["denominator"] == part["denominator"].sum()
+
+
+def _banded(bands: tuple[str, ...], seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for code in (BOROUGH, OTHER, ENGLAND):
+        scale = 50 if code == ENGLAND else 1
+        for position, band in enumerate(bands):
+            population = int(rng.integers(4000, 9000)) * scale
+            risk = 0.0004 * np.exp(position / 3.2)
+            deaths = int(population * min(risk, 0.3))
+            rows.append((code, "2022", band, "", "", deaths, population))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "period",
+            "age",
+            "breakdown_type",
+            "breakdown",
+            "numerator",
+            "denominator",
+        ],
+    )
+
+
+def test_isr_uses_englands_rates_by_band(engine: Engine, tmp_path: Path) -> None:
+    data = _banded(ESP2013_BANDS, 11)
+    indicator = indicator_yaml(
+        "smr_rate",
+        method="isr",
+        multiplier=100000,
+        source="deaths",
+        numerator={"measure": "deaths", "age": "bands"},
+        denominator={"measure": "deaths", "age": "bands"},
+        reference={"measure": "deaths", "age": "bands"},
+        geographies=["ltla23"],
+    )
+    folder = write_project(
+        tmp_path / "p",
+        project_yaml(area_types=["ltla23"]),
+        [_source("deaths", "ltla23", "deaths.csv", "deaths")],
+        [indicator],
+        {"deaths.csv": data},
+    )
+    summary = compute_project(engine, ingest(engine, folder))
+    assert summary.computed == ("smr_rate",), summary
+    with engine.connect() as connection:
+        frame = published_results(connection, "smr_rate", "ltla23").set_index("area_code")
+    england = data[data["code"] == ENGLAND].set_index("age")
+    reference_rate = england["numerator"].sum() / england["denominator"].sum() * 100000
+    for code in (BOROUGH, OTHER):
+        mine = data[data["code"] == code].set_index("age")
+        expected = (mine["denominator"] * england["numerator"] / england["denominator"]).sum()
+        value = mine["numerator"].sum() / expected * reference_rate
+        assert frame.loc[code, "value"] == pytest.approx(value, rel=1e-12)
+        assert frame.loc[code, "numerator"] == mine["numerator"].sum()
+        assert frame.loc[code, "denominator"] == mine["denominator"].sum()
+
+
+def test_life_expectancy_at_birth_from_20_bands(engine: Engine, tmp_path: Path) -> None:
+    bands = ("<1", "1-4", *ESP2013_BANDS[1:])
+    data = _banded(bands, 5)
+    indicator = indicator_yaml(
+        "life_expectancy",
+        method="life_expectancy",
+        polarity="high_is_good",
+        multiplier=1,
+        source="deaths",
+        numerator={"measure": "deaths", "age": "bands"},
+        denominator={"measure": "deaths", "age": "bands"},
+        geographies=["ltla23"],
+    )
+    folder = write_project(
+        tmp_path / "p",
+        project_yaml(area_types=["ltla23"]),
+        [_source("deaths", "ltla23", "deaths.csv", "deaths")],
+        [indicator],
+        {"deaths.csv": data},
+    )
+    summary = compute_project(engine, ingest(engine, folder))
+    assert summary.computed == ("life_expectancy",), summary
+    with engine.connect() as connection:
+        frame = published_results(connection, "life_expectancy", "ltla23")
+    assert len(frame) == 2
+    assert frame["value"].between(50, 100).all()
+    assert (frame["lower_95"] < frame["value"]).all()
+    assert frame["england_value"].between(50, 100).all()
+    assert frame["method"].str.startswith("life expectancy at 0").all()
