@@ -523,7 +523,17 @@ England. *Replace this paragraph with what the figures mean locally.*
                 )
             )
             ids.append("imd2025_la")
-            blocks.insert(0, _block(block="indicator", indicator="imd2025_average_score"))
+            if a.area_type == "ltla24":
+                headline = _block(block="indicator", indicator="imd2025_average_score")
+            else:  # a county: the summaries are of its districts
+                headline = _block(
+                    block="chart",
+                    chart="compare",
+                    indicator="imd2025_average_score",
+                    area_type="ltla24",
+                    caption="IMD 2025 average score of each district.",
+                )
+            blocks.insert(0, headline)
         if not ids:
             self.out.skipped.append(f"Deprivation: the IoD2025 files have no rows for {a.code}.")
             return []
@@ -539,8 +549,7 @@ England. *Replace this paragraph with what the figures mean locally.*
 The Indices of Deprivation 2025 rank every small area (LSOA) in England.
 *Replace this paragraph with what the figures mean locally.*
 
-{body}
-{_LOCAL_VIEWS}""",
+{body}{_LOCAL_VIEWS}""",
                 ),
             )
         )
@@ -795,6 +804,8 @@ This folder is a JSNA kept as plain files. It was made by `jsna new` for
 | `.jsna/` | Made by `jsna ingest`: the database the figures are computed from. Not edited by hand. |
 
 ## Next steps
+
+From the folder that holds `{folder_name}`:
 
 1. `jsna check {folder_name}`: reads every file and lists every problem as
    `file:line: field: message`. Fix them until it says `0 problems`.
