@@ -119,8 +119,8 @@ def json_objects(frame: pd.DataFrame, *, numbers: bool) -> pd.Series:
         column = frame[name]
         if numbers:
             values = column.to_numpy(dtype=np.float64)
-            text = np.where(np.isfinite(values), values.astype(str), "null")
-            shown = pd.Series(text, index=frame.index, dtype=object)
+            numbers_text = np.where(np.isfinite(values), values.astype(str), "null")
+            shown = pd.Series(numbers_text, index=frame.index, dtype=object)
         else:
             shown = '"' + column.fillna("not compared").astype(str) + '"'
         separator = ", " if position else ""
