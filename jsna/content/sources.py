@@ -19,6 +19,15 @@ Example::
     columns: {area_code: area_code, area_name: area_name, breakdown: general_health, value: value}
     fixed: {indicator_id: general_health, period: "2021", breakdown_type: general health}
 
+Real published files need more than a column per part, and the declaration
+says so instead of code: ``unpivot`` (wide columns such as single years of age
+or categories become rows), ``drop_duplicates: exact``, ``recode`` (published
+texts to stored ones, strictly), ``period_format`` (labels from the first
+year: ``{y}/{yy+1}``), filters that keep (``equals``, ``matches``) or drop
+(``not_equals``) rows, ``area_types`` by code prefix, ``unknown_areas: add``,
+``number_repeats`` and ``count_rows`` (a list of sites counted per area).
+``examples/trafford/sources`` declares 39 real files with them.
+
 :func:`load_sources` reads every declaration and reports every problem of every
 file at once as ``path:line: field: message`` in one :class:`ContentError`.
 """
