@@ -164,7 +164,7 @@ def _has_rows(path: Path, column: str, codes: Iterable[str]) -> bool:
     return any(row[column] in wanted for row in _rows(path))
 
 
-def _practice_codes(mirror: Path, districts: tuple[str, ...]) -> bool:
+def _has_practices(mirror: Path, districts: tuple[str, ...]) -> bool:
     return _has_rows(mirror / ENGLAND_FILES["gp_practices"], "lad25_code", districts)
 
 
@@ -840,7 +840,7 @@ def scaffold_project(
     mirror = mirror or data_mirror()
     today = today or dt.date.today()
     authority = find_authority(code, mirror)
-    practices = _practice_codes(mirror, authority.districts)
+    practices = _has_practices(mirror, authority.districts)
     build = _Builder(authority, mirror, today)
     build.add(("jsna.yml", _config(authority, practices, today)))
     build.population()
