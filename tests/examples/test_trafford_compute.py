@@ -21,11 +21,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
+from jsna.compute.findings import key_findings
 from jsna.compute.pipeline import ComputeSummary, compute_project
 from jsna.content.project_files import Project, load_project
 from jsna.ingest.pipeline import ingest_project
 from jsna.store import migrate
 from jsna.store.engine import connect
+from jsna.store.results import published_results
 from tests.paths import DATA_MIRROR, ROOT
 
 pytestmark = pytest.mark.slow
@@ -248,3 +250,18 @@ def test_figures_by_national_deprivation_decile_from_lsoa_counts(built: Built) -
         assert row["lower_95"] == pytest.approx(lower, rel=1e-9)
         assert row["upper_95"] == pytest.approx(upper, rel=1e-9)
     assert rows.loc["1", "value"] > 3 * rows.loc["10", "value"]
+
+
+def test_pinned_key_findings_come_first_with_the_slope_index(built: Built) -> None:
+    with built.engine.connect() as connection:
+        results = published_results(connection)
+    found = key_findings(results, built.project.indicators, built.project.config, limit=10)
+    assert found.unknown_edits == ()
+    assert [finding.id for finding in found.findings[:2]] == [
+        "deprivation_gap/bad_health/E08000009",
+        "deprivation_gap/disability/E08000009",
+    ]
+    first = found.findings[0]
+    assert "slope index of inequality" in first.sentence
+    assert "8.9%" in first.sentence
+    assert "2.7%" in first.sentence
