@@ -525,16 +525,15 @@ def _small_area_gaps(
     for record in ends.to_dict("records"):
         key = (str(record["indicator_id"]), str(record["area_type"]))
         indicator = indicators[key[0]]
-        low = {name: record[f"{name}_low"] for name in columns}
-        high = {name: record[f"{name}_high"] for name in columns}
+        low = {"area_type": key[1], **{name: record[f"{name}_low"] for name in columns}}
+        high = {"area_type": key[1], **{name: record[f"{name}_high"] for name in columns}}
         if indicator.polarity == "high_is_good":
             worst, best, words = low, high, ("worst", "best")
         elif indicator.polarity == "low_is_good":
             worst, best, words = high, low, ("worst", "best")
         else:
             worst, best, words = high, low, ("highest", "lowest")
-        first = (float(worst["value"]), _optional(worst["lower_95"]), _optional(worst["upper_95"]))
-        second = (float(best["value"]), _optional(best["lower_95"]), _optional(best["upper_95"]))
+        first, second = _figures(worst), _figures(best)
         overlap = _overlap(first[1], first[2], second[1], second[2])
         name_first = worst["area_name"] or worst["area_code"]
         name_second = best["area_name"] or best["area_code"]
@@ -550,25 +549,15 @@ def _small_area_gaps(
         judged = indicator.polarity in _DIRECTIONS  # health outcomes before demography
         base = BASE_SCORE["gap"] if overlap is False and judged else WEAK_GAP_SCORE
         found.append(
-            Finding(
-                id=f"gap/{indicator.id}/{key[1]}",
-                kind="gap",
-                indicator_id=indicator.id,
-                area_code=config.area.code,
-                sentence=sentence,
-                score=base + _magnitude(first[0] - second[0], float(record["median"])),
-                period=str(worst["period"]),
-                area_type=key[1],
-                label=str(name_first),
-                value=first[0],
-                lower_95=first[1],
-                upper_95=first[2],
-                other_label=str(name_second),
-                other_value=second[0],
-                other_lower_95=second[1],
-                other_upper_95=second[2],
-                other_period=str(best["period"]),
-                intervals_overlap=overlap,
+            _pair_finding(
+                f"gap/{indicator.id}/{key[1]}",
+                indicator,
+                config.area.code,
+                sentence,
+                base + _magnitude(first[0] - second[0], float(record["median"])),
+                (worst, best),
+                (str(name_first), str(name_second)),
+                overlap,
             )
         )
     return _one_leading_gap(found, config)
@@ -737,14 +726,15 @@ def _sii_sentence(figures: tuple[float, float, float], indicator: Indicator) -> 
     )
 
 
-def _deprivation_gaps(
-    frame: pd.DataFrame, indicators: Mapping[str, Indicator], config: ProjectConfig
-) -> list[Finding]:
-    """Most against least deprived quantile, for the JSNA area and England."""
-    england = config.comparators[0]
-    places = {config.area.code: config.area.name}
-    if not england.is_group:
-        places[england.codes[0]] = england.name
+def _quantile_groups(
+    frame: pd.DataFrame, places: Collection[str]
+) -> dict[tuple[str, str, str, int], pd.DataFrame]:
+    """Latest deprivation rows by (indicator, area, breakdown type, number of quantiles).
+
+    Only the total's sex and age; one breakdown per indicator and area, the one
+    whose most and least deprived ends are both published (deciles before
+    quintiles, then the last type by name, e.g. IMD2019 after IMD2015).
+    """
     marked = (
         frame["_quantiles"].fillna(False).astype(bool) if "_quantiles" in frame.columns else False
     )
@@ -754,7 +744,7 @@ def _deprivation_gaps(
         & (frame["breakdown"] != "")
     ]
     if candidates.empty:
-        return []
+        return {}
     pairs = candidates[["breakdown", "breakdown_type"]].drop_duplicates()
     found_ranks = [deprivation_rank(b, t) or (0, 0) for b, t in pairs.itertuples(index=False)]
     pairs["_rank"] = [rank for rank, _ in found_ranks]
@@ -762,73 +752,110 @@ def _deprivation_gaps(
     candidates = candidates.merge(pairs, on=["breakdown", "breakdown_type"], how="inner")
     candidates = candidates.loc[candidates["_rank"] > 0]
     keys = ["indicator_id", "area_code", "breakdown_type", "_size"]
-    # the total's sex and age; then the latest period of each breakdown
     candidates = candidates.sort_values([*keys, "_preference", "sex", "age"])
     chosen = candidates.drop_duplicates(keys, keep="first")[[*keys, "sex", "age"]]
     candidates = candidates.merge(chosen, on=[*keys, "sex", "age"], how="inner")
-    latest = _latest(candidates, keys)
-    found: list[Finding] = []
     groups: dict[tuple[str, str, str, int], pd.DataFrame] = {}
-    for group_key, rows in latest.groupby(keys, sort=True):
-        indicator_id, area_code, breakdown_type, size = group_key
-        groups[(str(indicator_id), str(area_code), str(breakdown_type), int(str(size)))] = rows
-    # one breakdown per indicator and area: deciles before quintiles, then the last type
     best: dict[tuple[str, str], tuple[int, str]] = {}
-    for (indicator_id, area_code, breakdown_type, size), rows in groups.items():
-        ends = rows.loc[rows["_rank"].isin([1, size])]
+    for group_key, rows in _latest(candidates, keys).groupby(keys, sort=True):
+        indicator_id, area_code, breakdown_type, size = (str(part) for part in group_key)
+        key = (indicator_id, area_code, breakdown_type, int(size))
+        groups[key] = rows
+        ends = rows.loc[rows["_rank"].isin([1, key[3]])]
         if ends["_usable"].sum() == 2 and len(ends) == 2:
-            best[(indicator_id, area_code)] = max(
-                best.get((indicator_id, area_code), (0, "")), (size, breakdown_type)
-            )
-    for key, rows in groups.items():
-        if best.get((key[0], key[1])) != (key[3], key[2]):
-            continue
-        indicator = indicators[key[0]]
+            best[key[:2]] = max(best.get(key[:2], (0, "")), (key[3], breakdown_type))
+    return {key: rows for key, rows in groups.items() if best.get(key[:2]) == (key[3], key[2])}
+
+
+def _deprivation_gaps(
+    frame: pd.DataFrame, indicators: Mapping[str, Indicator], config: ProjectConfig
+) -> list[Finding]:
+    """Most against least deprived quantile, for the JSNA area and England."""
+    england = config.comparators[0]
+    places = {config.area.code: config.area.name}
+    if not england.is_group:
+        places[england.codes[0]] = england.name
+    found: list[Finding] = []
+    for (indicator_id, area_code, breakdown_type, size), rows in _quantile_groups(
+        frame, places
+    ).items():
+        indicator = indicators[indicator_id]
         most = rows.loc[rows["_rank"] == 1].iloc[0]
-        least = rows.loc[rows["_rank"] == key[3]].iloc[0]
-        first = (float(most["value"]), _optional(most["lower_95"]), _optional(most["upper_95"]))
-        second = (float(least["value"]), _optional(least["lower_95"]), _optional(least["upper_95"]))
+        least = rows.loc[rows["_rank"] == size].iloc[0]
+        first, second = _figures(most), _figures(least)
         overlap = _overlap(first[1], first[2], second[1], second[2])
-        usable = rows.loc[rows["_usable"]]
-        figures = _sii_of(usable, key[3], indicator)
-        name = places[key[1]]
+        sii_figures = _sii_of(rows.loc[rows["_usable"]], size, indicator)
         sentence = (
-            f"{indicator.title} in {name} in {most['period']} is "
+            f"{indicator.title} in {places[area_code]} in {most['period']} is "
             f"{_inline(*first, indicator)} in "
-            f"{_quantile_name(most['breakdown'], key[2], 1, key[3])} and "
+            f"{_quantile_name(most['breakdown'], breakdown_type, 1, size)} and "
             f"{_inline(*second, indicator)} in "
-            f"{_quantile_name(least['breakdown'], key[2], key[3], key[3])}; "
+            f"{_quantile_name(least['breakdown'], breakdown_type, size, size)}; "
             f"{_overlap_clause(overlap, indicator)}."
-            + (_sii_sentence(figures, indicator) if figures else "")
+            + (_sii_sentence(sii_figures, indicator) if sii_figures else "")
         )
-        local = key[1] == config.area.code
+        local = area_code == config.area.code
         base = BASE_SCORE["deprivation_gap"] if overlap is False and local else WEAK_GAP_SCORE
         found.append(
-            Finding(
-                id=f"deprivation_gap/{indicator.id}/{key[1]}",
-                kind="deprivation_gap",
-                indicator_id=indicator.id,
-                area_code=key[1],
-                sentence=sentence,
-                score=base + _magnitude(first[0] - second[0], second[0]),
-                period=str(most["period"]),
-                area_type=str(most["area_type"]),
-                label=str(most["breakdown"]),
-                value=first[0],
-                lower_95=first[1],
-                upper_95=first[2],
-                other_label=str(least["breakdown"]),
-                other_value=second[0],
-                other_lower_95=second[1],
-                other_upper_95=second[2],
-                other_period=str(least["period"]),
-                intervals_overlap=overlap,
-                sii=figures[0] if figures else None,
-                sii_lower_95=figures[1] if figures else None,
-                sii_upper_95=figures[2] if figures else None,
+            _pair_finding(
+                f"deprivation_gap/{indicator.id}/{area_code}",
+                indicator,
+                area_code,
+                sentence,
+                base + _magnitude(first[0] - second[0], second[0]),
+                (most, least),
+                (str(most["breakdown"]), str(least["breakdown"])),
+                overlap,
+                sii=sii_figures[0] if sii_figures else None,
+                sii_lower_95=sii_figures[1] if sii_figures else None,
+                sii_upper_95=sii_figures[2] if sii_figures else None,
             )
         )
     return found
+
+
+Figures = tuple[float, float | None, float | None]
+
+
+def _figures(row: Mapping[Any, Any] | pd.Series) -> Figures:
+    """(value, lower_95, upper_95) of a usable row."""
+    return float(row["value"]), _optional(row["lower_95"]), _optional(row["upper_95"])
+
+
+def _pair_finding(
+    ident: str,
+    indicator: Indicator,
+    area_code: str,
+    sentence: str,
+    score: float,
+    rows: tuple[Mapping[Any, Any] | pd.Series, Mapping[Any, Any] | pd.Series],
+    labels: tuple[str, str],
+    overlap: bool | None,
+    **extra: Any,
+) -> Finding:
+    """A finding about two figures (a gap): the first in ``value``, the second in ``other_*``."""
+    first, second = _figures(rows[0]), _figures(rows[1])
+    return Finding(
+        id=ident,
+        kind=ident.split("/", 1)[0],
+        indicator_id=indicator.id,
+        area_code=area_code,
+        sentence=sentence,
+        score=score,
+        period=str(rows[0]["period"]),
+        area_type=str(rows[0]["area_type"]) if "area_type" in rows[0] else "",
+        label=labels[0],
+        value=first[0],
+        lower_95=first[1],
+        upper_95=first[2],
+        other_label=labels[1],
+        other_value=second[0],
+        other_lower_95=second[1],
+        other_upper_95=second[2],
+        other_period=str(rows[1]["period"]),
+        intervals_overlap=overlap,
+        **extra,
+    )
 
 
 def _lower_first(text: str) -> str:
@@ -859,13 +886,14 @@ def _changes(
     found: list[Finding] = []
     for row in pairs.to_dict("records"):
         indicator = indicators[row["indicator_id"]]
-        value, lower, upper = (
-            float(row["value"]),
-            _optional(row["lower_95"]),
-            _optional(row["upper_95"]),
+        current = _figures(row)
+        before_figures = (
+            float(row["value_before"]),
+            _optional(row["lower_95_before"]),
+            _optional(row["upper_95_before"]),
         )
-        old = float(row["value_before"])
-        old_lower, old_upper = _optional(row["lower_95_before"]), _optional(row["upper_95_before"])
+        value, lower, upper = current
+        old, old_lower, old_upper = before_figures
         moved = (
             lower is not None
             and upper is not None
@@ -879,23 +907,14 @@ def _changes(
         switched = bool(judged_now and judged_before and judged_now != judged_before)
         if not (moved or switched):
             continue
-        way = "up" if value > old else "down" if value < old else ""
         name = row["area_name"] or config.area.name
-        now_text = _inline(value, lower, upper, indicator)
-        old_text = _inline(old, old_lower, old_upper, indicator)
-        if row["period"] == row["period_before"]:
-            start = f"{indicator.title} in {name} in {row['period']} is now {now_text}, "
-            middle = f"revised {way} from {old_text}" if way else f"unchanged at {old_text}"
-            sentence = start + middle + " in the previous edition"
-        else:
-            start = f"{indicator.title} in {name} is {now_text} in {row['period']}, "
-            middle = f"{way} from" if way else "the same as"
-            sentence = (
-                start + f"{middle} {old_text} in {row['period_before']} in the previous edition"
-            )
-        if moved:
-            sentence += f", {_change_word(value - old, indicator)} beyond the confidence intervals"
-        sentence += "."
+        sentence = _change_sentence(
+            indicator,
+            name,
+            (current, before_figures),
+            (row["period"], row["period_before"]),
+            moved=moved,
+        )
         if switched:
             sentence += (
                 f" It was {_PHRASES[judged_before]} {england.name} and is now {judged_now}"
@@ -927,6 +946,35 @@ def _changes(
             )
         )
     return found
+
+
+def _change_sentence(
+    indicator: Indicator,
+    name: str,
+    figures: tuple[Figures, Figures],
+    periods: tuple[str, str],
+    *,
+    moved: bool,
+) -> str:
+    """ "X in Trafford is 18.0% (...) in 2023, up from 15.0% (...) in 2022 in the previous
+    edition, a worsening beyond the confidence intervals." (or "revised" for one period)."""
+    (now, before), (period, period_before) = figures, periods
+    way = "up" if now[0] > before[0] else "down" if now[0] < before[0] else ""
+    now_text, old_text = _inline(*now, indicator), _inline(*before, indicator)
+    if period == period_before:
+        middle = f"revised {way} from {old_text}" if way else f"unchanged at {old_text}"
+        sentence = f"{indicator.title} in {name} in {period} is now {now_text}, {middle}"
+    else:
+        middle = f"{way} from" if way else "the same as"
+        sentence = (
+            f"{indicator.title} in {name} is {now_text} in {period}, {middle} {old_text} "
+            f"in {period_before}"
+        )
+    sentence += " in the previous edition"
+    if moved:
+        difference = now[0] - before[0]
+        sentence += f", {_change_word(difference, indicator)} beyond the confidence intervals"
+    return sentence + "."
 
 
 def _change_word(difference: float, indicator: Indicator) -> str:

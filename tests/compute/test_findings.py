@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jsna.cli.findings import areas_within, findings
@@ -600,7 +600,7 @@ def test_no_change_from_suppressed_previous_cell() -> None:
     assert list(key_findings(now, INDICATORS, make_config(), previous=before)) == []
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(
