@@ -164,6 +164,31 @@ def _number(texts: pd.Series, missing: set[str]) -> tuple[pd.Series, np.ndarray]
 
 
 def _parse_numbers(texts: pd.Series, missing: set[str]) -> tuple[pd.Series, np.ndarray]:
+    """Numbers of distinct texts: plain numbers directly, the rest (blank, markers,
+    thousands separators, junk) one by one through the rules."""
+    if not any(_plain_number(marker) for marker in missing):
+        direct = pd.to_numeric(texts, errors="coerce").astype(float)
+        rest = direct.isna().to_numpy()
+        if rest.any():
+            values, failed_rest = _parse_slowly(texts[rest], missing)
+            direct[rest] = values.to_numpy()
+        else:
+            failed_rest = np.zeros(0, dtype=bool)
+        failed = np.isinf(direct.to_numpy())
+        failed[rest] |= failed_rest
+        return direct, failed
+    return _parse_slowly(texts, missing)
+
+
+def _plain_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_slowly(texts: pd.Series, missing: set[str]) -> tuple[pd.Series, np.ndarray]:
     stripped = texts.str.strip()
     is_missing = stripped.isin(missing).to_numpy()
     cleaned = stripped.where(~stripped.str.match(_THOUSANDS), stripped.str.replace(",", ""))

@@ -445,3 +445,30 @@ def test_sexes_are_stored_as_persons_male_or_female() -> None:
     assert result.problems == []
     assert set(result.frame["sex"]) == {"male", "female", "persons"}  # Males, Females, Total, All
     assert result.frame["value"].isna().sum() == 8  # "-" in the survey table: no value
+
+
+@pytest.mark.parametrize("markers", [["", "x"], ["", "x", "-999"]])
+def test_numbers_parse_the_same_whatever_the_missing_markers(
+    tmp_path: Path, markers: list[str]
+) -> None:
+    path = tmp_path / "numbers.csv"
+    cells = ["1,234", "-999", "x", " 7 ", "", "12.5", "abc", "inf"]
+    rows = [f"i,E08000009,{2000 + n},{cell!r}".replace("'", '"') for n, cell in enumerate(cells)]
+    path.write_text("indicator,code,year,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    declared = {
+        **BASE,
+        "id": "numbers",
+        "title": "Numbers",
+        "file": str(path),
+        "geography": "ltla23",
+        "missing_values": markers,
+        "columns": {"indicator_id": "indicator", "area_code": "code", "period": "year"}
+        | {"value": "value"},
+    }
+    result = checked(declared)
+    assert [(p.row, p.rule) for p in result.problems] == [(8, "not a number"), (9, "not a number")]
+    values = result.frame["value"].tolist()
+    minus = float("nan") if "-999" in markers else -999.0
+    expected = [1234.0, minus, None, 7.0, None, 12.5, None, None]
+    for got, wanted in zip(values, expected, strict=True):
+        assert (pd.isna(got) and (wanted is None or pd.isna(wanted))) or got == wanted
