@@ -94,6 +94,7 @@ def areas_within(connection: Connection, code: str, area_type: str) -> frozenset
 
 
 def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """Ids in chunks small enough for an IN (...) list."""
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
@@ -103,6 +104,7 @@ def _clean(value: Any) -> Any:
 
 
 def _as_text(outcome: FindingsResult, title: str) -> str:
+    """Numbered findings with their ids, for people."""
     count = len(outcome.findings)
     lines = [
         f"{count} key finding{'s' if count != 1 else ''} for {title}. "
@@ -118,6 +120,7 @@ def _as_text(outcome: FindingsResult, title: str) -> str:
 
 
 def _as_csv(outcome: FindingsResult) -> str:
+    """One row per finding with every figure (empty cells for none)."""
     records = [finding.as_record() for finding in outcome.findings]
     buffer = io.StringIO()
     columns = list(records[0]) if records else ["id", "kind", "indicator_id", "text"]
@@ -129,6 +132,7 @@ def _as_csv(outcome: FindingsResult) -> str:
 
 
 def _as_json(outcome: FindingsResult) -> str:
+    """Findings, hidden ids and unknown edits as one JSON document."""
     document = {
         "findings": [
             {key: _clean(value) for key, value in finding.as_record().items()}

@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -57,7 +56,22 @@ from jsna.content.indicators import Indicator
 from jsna.content.project import ProjectConfig
 from jsna.errors import JsnaError
 from jsna.stats import StatsInputError, sii
-from jsna.stats.trends import POINTS
+
+from .finding_text import (
+    DIRECTIONS,
+    PHRASES,
+    Figures,
+    change_sentence,
+    finite,
+    in_brackets,
+    inline,
+    lower_first,
+    overlap_clause,
+    plain_figure,
+    plural_of,
+    sii_sentence,
+    trend_clause,
+)
 
 __all__ = [
     "KINDS",
@@ -98,17 +112,9 @@ _TEXT_DEFAULTS = {
     "trend": "",
     "fit": "exact",
 }
-_FITS = {"best_fit": "best-fit estimate", "apportioned": "apportioned estimate"}
-"""How a figure not built exactly from its area's members is described."""
 _NUMBER_COLUMNS = ("value", "lower_95", "upper_95", "denominator")
 _USED = {*REQUIRED, *_TEXT_DEFAULTS, *_NUMBER_COLUMNS, "period_start", "suppressed"}
-_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 _JUDGED = {"worse": "worse", "worst": "worse", "better": "better", "best": "better"}
-_DIRECTIONS = {
-    "high_is_good": ("decreasing", "increasing"),
-    "low_is_good": ("increasing", "decreasing"),
-}
-"""(getting worse, getting better) as a direction of the values, by polarity."""
 
 
 @dataclass(frozen=True)
@@ -188,100 +194,9 @@ class FindingsResult:
 # ---------------------------------------------------------------- formatting
 
 
-def _number(value: float, decimals: int) -> str:
-    """A number for people: halves rounded away from zero (as Fingertips and Excel round
-    the number as written), thousands separators, fixed decimals, no negative zero."""
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    text = f"{exact:,.{decimals}f}"
-    return text[1:] if re.fullmatch(r"-0[.0]*", text) else text
-
-
-def _attached(indicator: Indicator) -> str:
-    """The unit written against every number ("%"), or nothing."""
-    return indicator.unit if indicator.unit in ("%", "‰") else ""
-
-
-def _main(value: float, indicator: Indicator) -> str:
-    """The main figure with its unit: 5.6%, 123.4 per 100,000, 79.1 years."""
-    number = _number(value, indicator.decimals)
-    unit = indicator.unit
-    if not unit:
-        return number
-    return number + unit if _attached(indicator) else f"{number} {unit}"
-
-
-def _plain(value: float, indicator: Indicator) -> str:
-    """A limit or a benchmark: the number, with "%" but no word unit."""
-    return _number(value, indicator.decimals) + _attached(indicator)
-
-
-def _finite(*values: object) -> bool:
-    return all(isinstance(v, float | int) and np.isfinite(v) for v in values)
-
-
-def _qualifier(lower: float | None, upper: float | None, indicator: Indicator) -> str:
-    """ "95% CI a to b", "published value", or "" (a count, exactly known)."""
-    if _finite(lower, upper):
-        assert lower is not None
-        assert upper is not None
-        ci = f"95% CI {_plain(lower, indicator)} to {_plain(upper, indicator)}"
-        return f"{ci}, as published" if indicator.method == "value_only" else ci
-    if indicator.method == "value_only":
-        return "published value"
-    if indicator.method == "count":
-        return ""
-    return "no confidence interval"
-
-
-def _in_brackets(
-    value: float, lower: float | None, upper: float | None, ind: Indicator, fit: str = "exact"
-) -> str:
-    """ "5.6%, 95% CI 5.4% to 5.8%": the figure as it goes in brackets (with how it was
-    built when not exactly from its area's members: "best-fit estimate")."""
-    parts = [_main(value, ind), _qualifier(lower, upper, ind), _FITS.get(fit, "")]
-    return ", ".join(part for part in parts if part)
-
-
-def _inline(value: float, lower: float | None, upper: float | None, ind: Indicator) -> str:
-    """ "5.6% (95% CI 5.4% to 5.8%)": the figure inside a sentence."""
-    qualifier = _qualifier(lower, upper, ind)
-    return f"{_main(value, ind)} ({qualifier})" if qualifier else _main(value, ind)
-
-
-def _plural(area_type: str, config: ProjectConfig) -> str:
-    """How a sentence names many areas of a type: wards, MSOAs, GP practices, localities."""
-    for custom in config.geographies.custom_areas:
-        if custom.type == area_type:
-            name = custom.name
-            if len(name) > 1 and not name[1].isupper():
-                name = name[0].lower() + name[1:]
-            if name.endswith("s"):
-                return name
-            if name.endswith("y") and not name.endswith(("ay", "ey", "oy", "uy")):
-                return name[:-1] + "ies"
-            return name + "s"
-    stem = re.sub(r"\d+$", "", area_type)
-    return _STANDARD_PLURALS.get(stem, area_type)
-
-
-_STANDARD_PLURALS = {
-    "ward": "wards",
-    "msoa": "MSOAs",
-    "lsoa": "LSOAs",
-    "oa": "output areas",
-    "gp_practice": "GP practices",
-    "pcn": "primary care networks",
-    "ltla": "local authorities",
-    "utla": "local authorities",
-    "lad": "local authorities",
-    "icb": "integrated care boards",
-    "sub_icb": "sub-ICB locations",
-}
-
-
 def _magnitude(difference: float, reference: float) -> float:
     """0 to 100 for the size of ``difference`` relative to ``reference``."""
-    if not _finite(difference, reference):
+    if not finite(difference, reference):
         return 0.0
     scale = abs(reference) if reference else 1.0
     ratio = abs(difference) / scale
@@ -289,7 +204,8 @@ def _magnitude(difference: float, reference: float) -> float:
 
 
 def _optional(value: object) -> float | None:
-    return float(value) if _finite(value) else None  # type: ignore[arg-type]
+    """A finite number as a float, anything else (None, NaN, text) as None."""
+    return float(value) if finite(value) else None  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- preparing
@@ -388,7 +304,7 @@ def _judgement(label: object, polarity: str) -> str:
         return _JUDGED[text]
     if text == "similar":
         return "similar"
-    if text in ("higher", "lower") and polarity in _DIRECTIONS:
+    if text in ("higher", "lower") and polarity in DIRECTIONS:
         good_high = polarity == "high_is_good"
         return "better" if (text == "higher") == good_high else "worse"
     return ""
@@ -399,26 +315,14 @@ def _trend(label: object, polarity: str) -> tuple[str, str]:
     text = str(label).strip().lower() if isinstance(label, str) else ""
     if text == "no significant change":
         return "no change", ""
-    if polarity not in _DIRECTIONS:
+    if polarity not in DIRECTIONS:
         return "", ""
-    worsening, improving = _DIRECTIONS[polarity]
+    worsening, improving = DIRECTIONS[polarity]
     if text in ("getting worse", worsening):
         return "worse", worsening
     if text in ("getting better", improving):
         return "better", improving
     return "", ""
-
-
-def _trend_clause(assessment: str, direction: str, judgement: str) -> str:
-    """The end of a comparison sentence about the recent trend."""
-    periods = f"over the last {_WORDS.get(POINTS, str(POINTS))} periods"
-    if assessment == "no change":
-        return f", with no significant change {periods}"
-    if assessment == judgement:
-        return f" and has been {direction} {periods}"
-    if assessment:
-        return f", although it has been {direction} (getting {assessment}) {periods}"
-    return ""
 
 
 def _area_findings(
@@ -445,9 +349,9 @@ def _area_findings(
         name = row["area_name"] or config.area.name
         sentence = (
             f"{indicator.title} in {name} in {row['period']} "
-            f"({_in_brackets(value, lower, upper, indicator, row['fit'])}) is {judgement} than "
-            f"{england.name} ({_plain(benchmark, indicator)})"
-            + _trend_clause(assessment, direction, judgement)
+            f"({in_brackets(value, lower, upper, indicator, row['fit'])}) is {judgement} than "
+            f"{england.name} ({plain_figure(benchmark, indicator)})"
+            + trend_clause(assessment, direction, judgement)
             + "."
         )
         found.append(
@@ -478,19 +382,10 @@ def _area_findings(
 def _overlap(
     lower: float | None, upper: float | None, other_lower: float | None, other_upper: float | None
 ) -> bool | None:
+    """Whether two 95% intervals overlap; None when a limit is missing."""
     if lower is None or upper is None or other_lower is None or other_upper is None:
         return None
     return bool(lower <= other_upper and other_lower <= upper)
-
-
-def _overlap_clause(overlap: bool | None, indicator: Indicator) -> str:
-    if overlap is None:
-        if indicator.method == "value_only":
-            return "these are published values without confidence intervals"
-        return "without confidence intervals for both, the gap cannot be tested"
-    if overlap:
-        return "their confidence intervals overlap, so the gap may be due to chance"
-    return "their confidence intervals do not overlap"
 
 
 def _small_area_gaps(
@@ -537,16 +432,16 @@ def _small_area_gaps(
         overlap = _overlap(first[1], first[2], second[1], second[2])
         name_first = worst["area_name"] or worst["area_code"]
         name_second = best["area_name"] or best["area_code"]
-        areas = f"{config.area.name}'s {record['published']} {_plural(key[1], config)}"
+        areas = f"{config.area.name}'s {record['published']} {plural_of(key[1], config)}"
         if record["size"] != record["published"]:
             areas = f"{record['size']} of {areas} with a published figure"
         sentence = (
             f"{indicator.title} in {worst['period']} ranges across {areas} from {name_first} "
-            f"({_in_brackets(*first, indicator, worst['fit'])}), the {words[0]}, to "
-            f"{name_second} ({_in_brackets(*second, indicator, best['fit'])}), the {words[1]}; "
-            f"{_overlap_clause(overlap, indicator)}."
+            f"({in_brackets(*first, indicator, worst['fit'])}), the {words[0]}, to "
+            f"{name_second} ({in_brackets(*second, indicator, best['fit'])}), the {words[1]}; "
+            f"{overlap_clause(overlap, indicator)}."
         )
-        judged = indicator.polarity in _DIRECTIONS  # health outcomes before demography
+        judged = indicator.polarity in DIRECTIONS  # health outcomes before demography
         base = BASE_SCORE["gap"] if overlap is False and judged else WEAK_GAP_SCORE
         found.append(
             _pair_finding(
@@ -645,7 +540,7 @@ def _quantile_name(label: str, breakdown_type: str, rank: int, size: int) -> str
     """How a sentence names a category: "the most deprived decile (IMD2019)", "IMD 2025
     national decile 1 (the most deprived)"."""
     if _NUMBERED.match(label) is None:
-        return "the " + _lower_first(label)
+        return "the " + lower_first(label)
     end = "most" if rank == 1 else "least"
     word = "decile" if size == 10 else "quintile"
     named = breakdown_type if word in breakdown_type.lower() else word
@@ -708,22 +603,9 @@ def _sii_of(
         return None
     found = fitted.iloc[0]
     figures = (found["sii"], found["sii_lower_95"], found["sii_upper_95"])
-    if not _finite(*figures):
+    if not finite(*figures):
         return None
     return float(figures[0]), float(figures[1]), float(figures[2])
-
-
-def _sii_sentence(figures: tuple[float, float, float], indicator: Indicator) -> str:
-    value, lower, upper = figures
-    if indicator.unit == "%":
-        main = f"{_number(value, indicator.decimals)} percentage points"
-    else:
-        main = _main(value, indicator)
-    limits = f"{_number(lower, indicator.decimals)} to {_number(upper, indicator.decimals)}"
-    return (
-        " The slope index of inequality (the modelled difference from the most to the "
-        f"least deprived) is {main} (95% CI {limits})."
-    )
 
 
 def _quantile_groups(
@@ -787,12 +669,12 @@ def _deprivation_gaps(
         sii_figures = _sii_of(rows.loc[rows["_usable"]], size, indicator)
         sentence = (
             f"{indicator.title} in {places[area_code]} in {most['period']} is "
-            f"{_inline(*first, indicator)} in "
+            f"{inline(*first, indicator)} in "
             f"{_quantile_name(most['breakdown'], breakdown_type, 1, size)} and "
-            f"{_inline(*second, indicator)} in "
+            f"{inline(*second, indicator)} in "
             f"{_quantile_name(least['breakdown'], breakdown_type, size, size)}; "
-            f"{_overlap_clause(overlap, indicator)}."
-            + (_sii_sentence(sii_figures, indicator) if sii_figures else "")
+            f"{overlap_clause(overlap, indicator)}."
+            + (sii_sentence(sii_figures, indicator) if sii_figures else "")
         )
         local = area_code == config.area.code
         base = BASE_SCORE["deprivation_gap"] if overlap is False and local else WEAK_GAP_SCORE
@@ -812,9 +694,6 @@ def _deprivation_gaps(
             )
         )
     return found
-
-
-Figures = tuple[float, float | None, float | None]
 
 
 def _figures(row: Mapping[Any, Any] | pd.Series) -> Figures:
@@ -858,14 +737,7 @@ def _pair_finding(
     )
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
-
-
 # ---------------------------------------------------------------- changes
-
-
-_PHRASES = {"worse": "worse than", "better": "better than", "similar": "similar to"}
 
 
 def _changes(
@@ -908,7 +780,7 @@ def _changes(
         if not (moved or switched):
             continue
         name = row["area_name"] or config.area.name
-        sentence = _change_sentence(
+        sentence = change_sentence(
             indicator,
             name,
             (current, before_figures),
@@ -917,7 +789,7 @@ def _changes(
         )
         if switched:
             sentence += (
-                f" It was {_PHRASES[judged_before]} {england.name} and is now {judged_now}"
+                f" It was {PHRASES[judged_before]} {england.name} and is now {judged_now}"
                 + ("." if judged_now != "similar" else " to it.")
             )
         found.append(
@@ -946,42 +818,6 @@ def _changes(
             )
         )
     return found
-
-
-def _change_sentence(
-    indicator: Indicator,
-    name: str,
-    figures: tuple[Figures, Figures],
-    periods: tuple[str, str],
-    *,
-    moved: bool,
-) -> str:
-    """ "X in Trafford is 18.0% (...) in 2023, up from 15.0% (...) in 2022 in the previous
-    edition, a worsening beyond the confidence intervals." (or "revised" for one period)."""
-    (now, before), (period, period_before) = figures, periods
-    way = "up" if now[0] > before[0] else "down" if now[0] < before[0] else ""
-    now_text, old_text = _inline(*now, indicator), _inline(*before, indicator)
-    if period == period_before:
-        middle = f"revised {way} from {old_text}" if way else f"unchanged at {old_text}"
-        sentence = f"{indicator.title} in {name} in {period} is now {now_text}, {middle}"
-    else:
-        middle = f"{way} from" if way else "the same as"
-        sentence = (
-            f"{indicator.title} in {name} is {now_text} in {period}, {middle} {old_text} "
-            f"in {period_before}"
-        )
-    sentence += " in the previous edition"
-    if moved:
-        difference = now[0] - before[0]
-        sentence += f", {_change_word(difference, indicator)} beyond the confidence intervals"
-    return sentence + "."
-
-
-def _change_word(difference: float, indicator: Indicator) -> str:
-    if indicator.polarity not in _DIRECTIONS:
-        return "a change"
-    better = (difference > 0) == (indicator.polarity == "high_is_good")
-    return "an improvement" if better else "a worsening"
 
 
 # ---------------------------------------------------------------- edits and order
