@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from jsna.cli.findings import areas_within, findings
 from jsna.compute import compute_project
+from jsna.compute.finding_text import format_number
 from jsna.compute.findings import (
     KINDS,
     Finding,
@@ -204,6 +205,21 @@ BETTER = trafford(
     england_value=67.1,
     trend="no significant change",
 )
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [
+        (70.25, 1, "70.3"),  # halves away from zero, as written
+        (1.005, 2, "1.01"),
+        (-0.04, 1, "0.0"),  # no negative zero
+        (-2.55, 1, "-2.6"),
+        (1234567.891, 0, "1,234,568"),
+        (12345.5, 2, "12,345.50"),
+    ],
+)
+def test_numbers_for_people(value: float, decimals: int, shown: str) -> None:
+    assert format_number(value, decimals) == shown
 
 
 def test_worse_and_worsening_sentence_with_thousands_and_unit() -> None:
