@@ -266,3 +266,18 @@ def test_population_projections(example: Ingested) -> None:
     )
     assert set(projected["sex"]) == {"female", "male"}
     assert round(float(projected["value"].sum())) == 244_929
+
+
+def test_published_periods_are_harmonised(example: Ingested) -> None:
+    homes = example.rows("cipfa_neighbours", "care_homes_good_outstanding", area_code=TRAFFORD)
+    assert {"2023-11", "2026-04"} <= set(homes["period"])
+    antibiotics = example.rows("cipfa_neighbours", "broad_spectrum_antibiotics")
+    assert "2021-02" in set(antibiotics["period"])
+    life = example.rows("ward_health_indicators", "life_expectancy")
+    assert set(zip(life["sex"], life["period"], strict=True)) == {
+        ("male", "2015 - 19"),
+        ("female", "2015 - 19"),
+    }
+    assert len(life) == 42
+    checks = example.rows("fingertips_la_values", "nhs_health_checks", area_code=TRAFFORD)
+    assert "2025/26 Q3" in set(checks["period"])
