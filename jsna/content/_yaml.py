@@ -15,7 +15,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["Lines", "Parsed", "field_problems", "line_of", "parse_yaml", "read_text", "validate"]
+__all__ = [
+    "Lines",
+    "Parsed",
+    "compose_and_load",
+    "field_problems",
+    "line_of",
+    "parse_yaml",
+    "read_text",
+    "validate",
+]
 
 Lines = dict[tuple[Any, ...], int]
 """Key path (``("columns", "value")``, list items by index) -> 1-based line."""
@@ -62,15 +71,30 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
         return None, f"{path}:1: (file): cannot read ({error.strerror})"
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (about 8x faster), else the pure-Python one."""
+
+
+def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse ``text`` once: the node tree (for line numbers) and the data built from it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def parse_yaml(path: Path, text: str, *, first_line: int = 1) -> Parsed:
     """Parse ``text`` (from ``path``, starting at ``first_line``) as one YAML mapping."""
     offset = first_line - 1
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = compose_and_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = (mark.line + 1 if mark is not None else 1) + offset
+        last = max(1, len(text.splitlines()))  # the end of the text is its last line
+        line = (min(mark.line + 1, last) if mark is not None else 1) + offset
         reason = getattr(error, "problem", None) or str(error)
         return Parsed(problems=(f"{path}:{line}: (yaml): broken YAML: {reason}",))
     if not isinstance(data, dict) or node is None:
@@ -82,8 +106,14 @@ def parse_yaml(path: Path, text: str, *, first_line: int = 1) -> Parsed:
     return Parsed(data=data, lines=lines)
 
 
-def field_problems(path: Path, error: ValidationError, lines: Lines) -> list[str]:
-    """One ``path:line: field: message`` per pydantic error, in line order, without repeats."""
+def field_problems(
+    path: Path, error: ValidationError, lines: Lines, prefix: tuple[Any, ...] = ()
+) -> list[str]:
+    """One ``path:line: field: message`` per pydantic error, in line order, without repeats.
+
+    ``prefix`` is the key path of the validated part within the file (e.g.
+    ``("geographies",)`` when only that section was validated).
+    """
     found: list[tuple[int, str]] = []
     for item in error.errors():
         loc = tuple(
@@ -91,7 +121,7 @@ def field_problems(path: Path, error: ValidationError, lines: Lines) -> list[str
             for part in item["loc"]
             if not str(part).startswith("function-") and "[" not in str(part)
         )
-        loc = tuple(part for part in loc if part not in ("str", "int", "float", "list"))
+        loc = prefix + tuple(part for part in loc if part not in ("str", "int", "float", "list"))
         name = ".".join(str(part) for part in loc) or "(file)"
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":

@@ -46,11 +46,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jsna.errors import ContentError
 
+from ._yaml import Lines, field_problems, line_of, parse_yaml, read_text
 from .mirror import resolve_path
 
 __all__ = [
@@ -320,21 +320,6 @@ class Geographies(BaseModel):
         return self
 
 
-Lines = dict[tuple[Any, ...], int]
-
-
-def _index(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, key.value)
-            lines[child] = key.start_mark.line + 1
-            _index(value, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for number, item in enumerate(node.value):
-            _index(item, (*path, number), lines)
-
-
 @dataclass(frozen=True)
 class DeclaredGeographies:
     """The validated section, where it came from, and the line of each of its keys."""
@@ -350,11 +335,7 @@ class DeclaredGeographies:
 
     def line(self, loc: tuple[Any, ...]) -> int:
         """The line of ``loc`` below ``geographies``, or of its nearest parent with one."""
-        full = ("geographies", *loc)
-        for end in range(len(full), -1, -1):
-            if full[:end] in self.lines:
-                return self.lines[full[:end]]
-        return 1
+        return line_of(("geographies", *loc), self.lines)
 
     def problem(self, loc: tuple[Any, ...], message: str) -> str:
         """``path:line: geographies.<loc>: message`` for a problem found in the declaration."""
@@ -366,29 +347,6 @@ class DeclaredGeographies:
         return resolve_path(self.project, text)
 
 
-def _problems(path: Path, error: ValidationError, lines: Lines) -> list[str]:
-    found: list[tuple[int, str]] = []
-    for item in error.errors():
-        loc = tuple(
-            part
-            for part in item["loc"]
-            if not str(part).startswith("function-") and "[" not in str(part)
-        )
-        loc = tuple(part for part in loc if part not in ("str", "int", "float", "list"))
-        field = ".".join(str(part) for part in ("geographies", *loc))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "missing":
-            message = "missing (required)"
-        full = ("geographies", *loc)
-        line = next(
-            (lines[full[:end]] for end in range(len(full), -1, -1) if full[:end] in lines), 1
-        )
-        found.append((line, f"{path}:{line}: {field}: {message}"))
-    return list(dict.fromkeys(text for _, text in sorted(found, key=lambda pair: pair[0])))
-
-
 def read_geographies(project: Path | str) -> DeclaredGeographies:
     """The ``geographies:`` section of ``PROJECT/jsna.yml`` with its lines.
 
@@ -398,38 +356,27 @@ def read_geographies(project: Path | str) -> DeclaredGeographies:
     """
     project = Path(project)
     path = project / PROJECT_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ContentError([f"{path}:1: (file): not UTF-8 text (byte {error.start})"]) from error
-    except OSError as error:
-        raise ContentError(
-            [f"{path}:1: (file): cannot read ({error.strerror}); a project needs a {PROJECT_FILE}"]
-        ) from error
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
-        raise ContentError([f"{path}:{line}: (yaml): broken YAML: {reason}"]) from error
-    if not isinstance(data, dict) or node is None:
-        raise ContentError([f"{path}:1: (file): must be a mapping of keys to values"])
-    if "geographies" not in data:
+    if not path.is_file():
+        raise ContentError([f"{path}:1: (file): not found; a project needs a {PROJECT_FILE}"])
+    text, problem = read_text(path)
+    if text is None:
+        raise ContentError([str(problem)])
+    parsed = parse_yaml(path, text)
+    if parsed.problems:
+        raise ContentError(list(parsed.problems))
+    if "geographies" not in parsed.data:
         raise ContentError(
             [
                 f"{path}:1: geographies: missing: declare the project's lookups, boundaries "
                 "and custom areas under geographies: (see docs/geography.md)"
             ]
         )
-    lines: Lines = {}
-    _index(node, (), lines)
-    section = data["geographies"]
+    section = parsed.data["geographies"]
+    lines = parsed.lines
     try:
         declared = Geographies.model_validate(section if section is not None else {})
     except ValidationError as error:
-        raise ContentError(_problems(path, error, lines)) from error
+        raise ContentError(field_problems(path, error, lines, ("geographies",))) from error
     return DeclaredGeographies(project, path, declared, lines)
 
 

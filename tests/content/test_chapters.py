@@ -66,7 +66,7 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
         (
             "indicator: death_rate",
             "indicator: [death_rate",
-            f"{FILE}:11: (yaml): broken YAML: expected ',' or ']', but got '<stream end>'",
+            f"{FILE}:11: (yaml): broken YAML: did not find expected ',' or ']'",
         ),
         ("```\n", "", f"{FILE}:9: block: no closing ``` for this jsna block"),
         (

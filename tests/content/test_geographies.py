@@ -112,7 +112,7 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
 def test_without_a_section_the_error_names_jsna_yml(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match=r"jsna\.yml:1: geographies: missing"):
         load_geographies(_project(tmp_path, "title: A JSNA\n"))
-    with pytest.raises(ContentError, match=r"jsna\.yml:1: \(file\): cannot read"):
+    with pytest.raises(ContentError, match=r"jsna\.yml:1: \(file\): not found"):
         load_geographies(tmp_path / "nowhere")
 
 

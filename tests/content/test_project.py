@@ -75,7 +75,7 @@ def test_a_good_project_loads_whole_and_immutable(project: Path) -> None:
         ),
         (
             ("title: Test JSNA", "title: [Test JSNA"),
-            "ROOT/jsna.yml:2: (yaml): broken YAML: expected ',' or ']', but got ':'",
+            "ROOT/jsna.yml:2: (yaml): broken YAML: did not find expected ',' or ']'",
         ),
         (
             ("      file: lookups.csv\n", ""),
@@ -151,7 +151,7 @@ def test_nothing_is_half_loaded(tmp_path: Path) -> None:
         load_project(root, today=TODAY)
     problems = [text.replace(str(root), "ROOT") for text in caught.value.problems]
     assert problems == [
-        "ROOT/jsna.yml:10: (yaml): broken YAML: expected ',' or ']', but got '}'",
+        "ROOT/jsna.yml:10: (yaml): broken YAML: did not find expected ',' or ']'",
         "ROOT/sources/deaths.yml:6: format: Input should be 'csv', 'xlsx', 'geojson' or "
         "'fingertips'",
         "ROOT/indicators/death_rate.yml:5: method: Input should be 'proportion', 'crude_rate', "
