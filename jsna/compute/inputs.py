@@ -22,6 +22,8 @@ from sqlalchemy.orm import aliased
 from jsna.store.queries import indicator_rows
 from jsna.store.schema import area, area_membership, dataset_version, observation
 
+from .rollup import Memberships
+
 __all__ = [
     "FIGURES",
     "KEYS",
@@ -73,6 +75,7 @@ class StoreInputs:
     _observations: dict[tuple[str, tuple[int, ...]], pd.DataFrame] = field(default_factory=dict)
     _areas: pd.DataFrame | None = None
     _memberships: pd.DataFrame | None = None
+    _graph: Memberships | None = None
 
     def observations(self, measure: str, source_id: str) -> pd.DataFrame:
         """Current observations of ``measure`` from ``source_id`` (area code and type included)."""
@@ -119,6 +122,12 @@ class StoreInputs:
             ).all()
             self._areas = _rows_frame(rows, ["area_id", "area_type", "area_code", "area_name"])
         return self._areas
+
+    def graph(self) -> Memberships:
+        """The memberships with their chains between area types (cached)."""
+        if self._graph is None:
+            self._graph = Memberships(self.memberships())
+        return self._graph
 
     def memberships(self) -> pd.DataFrame:
         """Every membership: child and parent type and code, weight and method."""

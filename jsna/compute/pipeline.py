@@ -43,7 +43,7 @@ from .inputs import StoreInputs, current_versions_by_source, geography_fingerpri
 from .judge import comparator_values, compare, json_objects, quintiles, trends
 from .methods import apply_method
 from .relations import relations
-from .rollup import Rolled, exact_links, nested_via, roll_up
+from .rollup import Rolled, roll_up
 from .select import CELL, select_rows, total_labels
 
 __all__ = ["COMPUTE_VERSION", "ComputeSummary", "Progress", "compute_project", "inputs_hash"]
@@ -239,7 +239,7 @@ def _comparator_units(
     types = sorted(set(areas.loc[areas["area_code"].isin(missing), "area_type"]) - done)
     found = []
     for kind in types:
-        rolled = roll_up(cells, kind, inputs.memberships(), counts, keys, levels)
+        rolled = roll_up(cells, kind, inputs.graph(), counts, keys, levels)
         if rolled is not None:
             rows = rolled.rows[rolled.rows["area_code"].isin(missing)]
             found.append(rows.drop(columns=["fit", "area_id"], errors="ignore"))
@@ -271,7 +271,7 @@ def _build(
                 "cannot be summed to other areas"
             )
             continue
-        done = roll_up(cells, target, inputs.memberships(), counts, keys, levels)
+        done = roll_up(cells, target, inputs.graph(), counts, keys, levels)
         if done is None or done.rows.empty:
             types = ", ".join(sorted(present))
             warnings.append(
@@ -342,14 +342,14 @@ def _published_links(inputs: StoreInputs, rolled: dict[str, Rolled]) -> list[pd.
     types = sorted(rolled)
     if len(types) < 2:
         return []
-    memberships = inputs.memberships()
+    graph = inputs.graph()
     ids = inputs.areas().set_index(["area_type", "area_code"])["area_id"]
     found: list[pd.DataFrame] = []
     for child_type in types:
         for parent_type in types:
             if child_type == parent_type:
                 continue
-            links = exact_links(memberships, child_type, parent_type)
+            links = graph.exact(child_type, parent_type)
             finer, coarser = rolled[child_type], rolled[parent_type]
             if (
                 links is None
@@ -357,7 +357,7 @@ def _published_links(inputs: StoreInputs, rolled: dict[str, Rolled]) -> list[pd.
                 and coarser.links is not None
                 and finer.from_type == coarser.from_type
             ):
-                links = nested_via(finer.links, coarser.links)
+                links = graph.nested(finer.from_type, child_type, parent_type)
             if links is None or links.empty:
                 continue
             child = pd.MultiIndex.from_frame(links[["child_type", "child_code"]])

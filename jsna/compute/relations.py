@@ -1,45 +1,70 @@
 """The additive relations between published cells, for secondary suppression.
 
 A reader could subtract along any "total = sum of parts" among published
-figures: an area summed exactly from published smaller areas (a PCN from its
-practices, a locality from its wards), persons from males and females, all
+figures: an area that is the exact sum of published smaller areas (a PCN of
+its practices, an LA of its localities), persons from males and females, all
 ages from age bands, a total from its breakdown categories. Every such
-relation is listed here so that :func:`jsna.store.results.publish_results`
-hides enough cells that no suppressed count can be recovered.
+relation is listed here, in the layout of :func:`jsna.stats.additive_relations`
+(``total``, ``member``, ``relation``), so that
+:func:`jsna.store.results.publish_results` hides enough cells that no
+suppressed count can be recovered. Built with integer codes and merges (the
+frames of a whole JSNA have hundreds of thousands of cells).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
-
-from jsna.stats import StatsInputError, additive_relations
 
 __all__ = ["relations"]
 
 _KEYS = ["area_id", "period", "sex", "age", "_cut"]
-_NO_LINK = "must link rows of data"
 
 
-def _add(
-    found: list[pd.DataFrame],
-    frame: pd.DataFrame,
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def _links(
+    cells: pd.DataFrame,
     column: str,
-    parents: pd.DataFrame | dict[object, object],
+    pairs: pd.DataFrame,
     name: str,
-) -> None:
-    if isinstance(parents, dict) and not parents:
-        return
-    if isinstance(parents, pd.DataFrame) and parents.empty:
-        return
-    try:
-        found.append(
-            additive_relations(frame, keys=_KEYS, column=column, parents=parents, name=name)
-        )
-    except StatsInputError as error:
-        if _NO_LINK not in str(error):
-            raise
+) -> pd.DataFrame | None:
+    """Rows whose ``column`` is a child linked to the row with its parent and the same other keys.
+
+    ``pairs`` has columns ``child`` and ``parent`` (values of ``column``).
+    """
+    others = [key for key in _KEYS if key != column]
+    group = cells.groupby(others, sort=False, dropna=False).ngroup().to_numpy(dtype=np.int64)
+    values, uniques = _codes(cells[column])
+    child = uniques.get_indexer(pd.Index(pairs["child"]))
+    parent = uniques.get_indexer(pd.Index(pairs["parent"]))
+    known = (child >= 0) & (parent >= 0)
+    if not known.any():
+        return None
+    links = pd.DataFrame({"value": child[known], "parent": parent[known]}).drop_duplicates()
+    rows = pd.DataFrame({"group": group, "value": values, "position": np.arange(len(cells))})
+    members = rows.merge(links, on="value", how="inner")
+    totals = rows.rename(columns={"value": "parent", "position": "total"})
+    found = members.merge(totals, on=["group", "parent"], how="inner")
+    if found.empty:
+        return None
+    found = found.sort_values(["total", "position"], kind="stable")
+    return pd.DataFrame(
+        {
+            "total": cells.index[found["total"].to_numpy()],
+            "member": cells.index[found["position"].to_numpy()],
+            "relation": name,
+        }
+    )
+
+
+def _pairs(mapping: Mapping[object, object]) -> pd.DataFrame:
+    return pd.DataFrame({"child": list(mapping), "parent": list(mapping.values())})
 
 
 def relations(
@@ -59,18 +84,19 @@ def relations(
         return None
     cells = frame[["area_id", "period", "sex", "age"]].copy()
     cells["_cut"] = frame["breakdown_type"].astype(str) + "\x1f" + frame["breakdown"].astype(str)
-    found: list[pd.DataFrame] = []
+    found: list[pd.DataFrame | None] = []
     for number, links in enumerate(area_links):
-        pairs = links[["child_id", "parent_id"]].drop_duplicates()
-        _add(found, cells, "area_id", pairs, f"areas {number + 1}")
+        pairs = links.rename(columns={"child_id": "child", "parent_id": "parent"})
+        found.append(_links(cells, "area_id", pairs[["child", "parent"]], f"areas {number + 1}"))
     if "sex" in breakdowns:
         sexes = {s: total_sex for s in set(cells["sex"]) if s != total_sex}
-        _add(found, cells, "sex", sexes, "sex")
+        found.append(_links(cells, "sex", _pairs(sexes), "sex") if sexes else None)
     if "age" in breakdowns:
         ages = {a: total_age for a in set(cells["age"]) if a != total_age}
-        _add(found, cells, "age", ages, "age")
+        found.append(_links(cells, "age", _pairs(ages), "age") if ages else None)
     cuts = {c: "\x1f" for c in set(cells["_cut"]) if c != "\x1f"}
-    _add(found, cells, "_cut", cuts, "breakdown")
-    if not found:
+    found.append(_links(cells, "_cut", _pairs(cuts), "breakdown") if cuts else None)
+    kept = [part for part in found if part is not None]
+    if not kept:
         return None
-    return pd.concat(found, ignore_index=True)
+    return pd.concat(kept, ignore_index=True)

@@ -27,7 +27,7 @@ from jsna.geography.aggregate import aggregate_counts
 from jsna.geography.custom import chain
 from jsna.geography.registry import AREA_TYPES
 
-__all__ = ["EXACT_METHODS", "Rolled", "exact_links", "membership_path", "nested_via", "roll_up"]
+__all__ = ["EXACT_METHODS", "Memberships", "Rolled", "membership_path", "nested_via", "roll_up"]
 
 EXACT_METHODS = ("lookup", "custom", "point_in_polygon")
 """Membership methods whose parents are exactly the sum of their children."""
@@ -54,14 +54,75 @@ def _level(area_type: str, levels: dict[str, int]) -> int:
     return known.level if known is not None else _UNKNOWN_LEVEL
 
 
-def membership_path(
-    memberships: pd.DataFrame, start: str, target: str
+class Memberships:
+    """The store's memberships with the chains between area types worked out once.
+
+    Paths, chained links and the relations between types are cached: one run
+    of compute asks the same questions for every indicator.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._steps = {
+            (str(child), str(parent)): part.reset_index(drop=True)
+            for (child, parent), part in frame.groupby(["child_type", "parent_type"], sort=True)
+        }
+        self._following: dict[str, list[str]] = {}
+        for child, parent in sorted(self._steps):
+            self._following.setdefault(child, []).append(parent)
+        self._paths: dict[tuple[str, str], list[tuple[str, str]] | None] = {}
+        self._links: dict[tuple[str, str], pd.DataFrame | None] = {}
+        self._exact: dict[tuple[str, str], pd.DataFrame | None] = {}
+        self._nested: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+    def path(self, start: str, target: str) -> list[tuple[str, str]] | None:
+        """The shortest chain of (child type, parent type) steps from ``start`` to ``target``."""
+        key = (start, target)
+        if key not in self._paths:
+            self._paths[key] = _shortest(self._following, start, target)
+        return self._paths[key]
+
+    def links(self, start: str, target: str) -> pd.DataFrame | None:
+        """Memberships of ``start`` areas in ``target`` areas along :meth:`path` (chained)."""
+        key = (start, target)
+        if key not in self._links:
+            path = self.path(start, target)
+            linked: pd.DataFrame | None = None
+            for step in path or ():
+                part = self._steps[step]
+                linked = part if linked is None else chain(linked, part)
+            self._links[key] = None if linked is None else linked.reset_index(drop=True)
+        return self._links[key]
+
+    def exact(self, child_type: str, parent_type: str) -> pd.DataFrame | None:
+        """:meth:`links` when every step is exact with weight 1 (parents are sums), else None."""
+        key = (child_type, parent_type)
+        if key not in self._exact:
+            links = self.links(child_type, parent_type)
+            if links is not None and not _all_exact(links):
+                links = None
+            self._exact[key] = links
+        return self._exact[key]
+
+    def nested(self, base: str, finer: str, coarser: str) -> pd.DataFrame:
+        """:func:`nested_via` of the exact links of ``base`` in ``finer`` and ``coarser``."""
+        key = (base, finer, coarser)
+        if key not in self._nested:
+            small, large = self.exact(base, finer), self.exact(base, coarser)
+            empty = pd.DataFrame(columns=["child_type", "child_code", "parent_type", "parent_code"])
+            self._nested[key] = (
+                empty if small is None or large is None else nested_via(small, large)
+            )
+        return self._nested[key]
+
+
+def _all_exact(links: pd.DataFrame) -> bool:
+    return bool(links["method"].isin(EXACT_METHODS).all() and (links["weight"] == 1).all())
+
+
+def _shortest(
+    following: dict[str, list[str]], start: str, target: str
 ) -> list[tuple[str, str]] | None:
-    """The shortest chain of (child type, parent type) steps from ``start`` to ``target``."""
-    steps = sorted(set(zip(memberships["child_type"], memberships["parent_type"], strict=True)))
-    following: dict[str, list[str]] = {}
-    for child, parent in steps:
-        following.setdefault(child, []).append(parent)
     seen = {start: [start]}
     queue = deque([start])
     while queue:
@@ -76,34 +137,17 @@ def membership_path(
     return None
 
 
-def _links(memberships: pd.DataFrame, path: list[tuple[str, str]]) -> pd.DataFrame:
-    linked: pd.DataFrame | None = None
-    for child, parent in path:
-        step = memberships[
-            (memberships["child_type"] == child) & (memberships["parent_type"] == parent)
-        ]
-        linked = step if linked is None else chain(linked, step)
-    assert linked is not None
-    return linked.reset_index(drop=True)
-
-
-def exact_links(
-    memberships: pd.DataFrame, child_type: str, parent_type: str
-) -> pd.DataFrame | None:
-    """Chained memberships of ``child_type`` in ``parent_type`` if every step is exact, else None."""
-    path = membership_path(memberships, child_type, parent_type)
-    if path is None:
-        return None
-    links = _links(memberships, path)
-    if not links["method"].isin(EXACT_METHODS).all() or not (links["weight"] == 1).all():
-        return None
-    return links
+def membership_path(
+    memberships: pd.DataFrame, start: str, target: str
+) -> list[tuple[str, str]] | None:
+    """The shortest chain of (child type, parent type) steps from ``start`` to ``target``."""
+    return Memberships(memberships).path(start, target)
 
 
 def roll_up(
     base: pd.DataFrame,
     target: str,
-    memberships: pd.DataFrame,
+    memberships: Memberships,
     counts: Sequence[str],
     keys: Sequence[str],
     levels: dict[str, int] | None = None,
@@ -120,10 +164,9 @@ def roll_up(
         rows["fit"] = "exact"
         return Rolled(rows.reset_index(drop=True), target, None)
     for start in present:
-        path = membership_path(memberships, start, target)
-        if path is None:
+        links = memberships.links(start, target)
+        if links is None:
             continue
-        links = _links(memberships, path)
         data = base[base["area_type"] == start]
         data = data[data["area_code"].isin(links["child_code"])]
         if data.empty:
@@ -135,9 +178,7 @@ def roll_up(
         expected = present_members.groupby("parent_code")["child_code"].nunique()
         out = out[out["members"].to_numpy() == out["area_code"].map(expected).to_numpy()]
         out = out.rename(columns={"geography_method": "fit"}).drop(columns="members")
-        exact = links if links["method"].isin(EXACT_METHODS).all() else None
-        if exact is not None and not (exact["weight"] == 1).all():
-            exact = None
+        exact = memberships.exact(start, target)
         return Rolled(out.reset_index(drop=True), start, exact)
     return None
 
