@@ -213,12 +213,19 @@ def _rounding(texts: pd.Series) -> np.ndarray:
 
 
 def _looks_like_formula(texts: pd.Series) -> np.ndarray:
-    first = texts.str.slice(0, 1)
-    risky = first.isin(["=", "+", "-", "@", "\t", "\r"]).to_numpy() & (texts.str.len() > 1)
-    if not risky.any():
-        return risky
-    numeric = pd.to_numeric(texts.str.strip(), errors="coerce").notna().to_numpy()
-    return risky & ~numeric
+    """Texts that start with = + - @ (or a tab / carriage return) and are not numbers.
+
+    Plain numbers are set aside first in one pass, so number columns cost little.
+    """
+    found = np.zeros(len(texts), dtype=bool)
+    plain = pd.to_numeric(texts, errors="coerce").notna().to_numpy()
+    rest = texts[~plain]
+    first = rest.str.slice(0, 1)
+    risky = first.isin(["=", "+", "-", "@", "\t", "\r"]).to_numpy() & (rest.str.len() > 1)
+    if risky.any():
+        numeric = pd.to_numeric(rest.str.strip(), errors="coerce").notna().to_numpy()
+        found[np.flatnonzero(~plain)] = risky & ~numeric
+    return found
 
 
 def _kept(frame: pd.DataFrame, source: Source) -> np.ndarray:
