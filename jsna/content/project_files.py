@@ -95,9 +95,40 @@ def _read_config(root: Path, found: _Collector) -> ProjectConfig | None:
     if text is None:
         found.problems.append(str(problem))
         return None
-    config, problems = validate(ProjectConfig, path, parse_yaml(path, text))
+    parsed = parse_yaml(path, text)
+    config, problems = validate(ProjectConfig, path, parsed)
     found.problems.extend(problems)
+    if config is not None:
+        for key, written in _declared_files(config.geographies.model_dump(), ("geographies",)):
+            if not resolve_path(root, written).is_file():
+                found.problems.append(
+                    f"{path}:{line_of(key, parsed.lines)}: {'.'.join(map(str, key))}: "
+                    f"file not found: {resolve_path(root, written)}"
+                )
+        logo = config.branding.logo
+        if logo is not None and not resolve_path(root, logo).is_file():
+            key = ("branding", "logo")
+            found.problems.append(
+                f"{path}:{line_of(key, parsed.lines)}: branding.logo: file not found: "
+                f"{resolve_path(root, logo)}"
+            )
     return config
+
+
+def _declared_files(data: object, key: tuple[object, ...]) -> list[tuple[tuple[object, ...], str]]:
+    """Every ``file:`` value below ``data`` (a dumped model) with its key path."""
+    if isinstance(data, dict):
+        found = [((*key, "file"), data["file"])] if isinstance(data.get("file"), str) else []
+        for name, value in data.items():
+            found += _declared_files(value, (*key, name))
+        return found
+    if isinstance(data, list | tuple):
+        return [
+            item
+            for number, value in enumerate(data)
+            for item in _declared_files(value, (*key, number))
+        ]
+    return []
 
 
 def _read_sources(root: Path, found: _Collector) -> dict[str, Source]:

@@ -72,6 +72,7 @@ def write_project(root: Path, **files: str | None) -> Path:
         "jsna.yml": JSNA_YML,
         "sources/deaths.yml": SOURCE,
         "data/deaths.csv": "code,year,deaths,population\nE05000001,2024,3,1000\n",
+        "lookups.csv": "ltla23_code,ltla23_name,utla23_code,utla23_name\n",
         "indicators/death_rate.yml": INDICATOR,
         "chapters/01-mortality.md": CHAPTER,
     }

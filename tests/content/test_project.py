@@ -201,3 +201,10 @@ def test_every_field_has_a_description(model: type[BaseModel]) -> None:
 def test_the_models_are_those_of_jsna_yml() -> None:
     assert ProjectConfig in _models()
     assert {model.__name__ for model in _models()} >= {"Branding", "Comparator", "Validation"}
+
+
+def test_files_named_in_jsna_yml_must_exist(tmp_path: Path) -> None:
+    root = write_project(tmp_path, **{"lookups.csv": None})
+    assert _problems(root) == [
+        "ROOT/jsna.yml:9: geographies.lookups.0.file: file not found: ROOT/lookups.csv"
+    ]
