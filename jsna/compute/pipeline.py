@@ -232,7 +232,7 @@ def _comparator_units(
     areas whose every member with data is present are kept (see :mod:`.rollup`).
     """
     codes = {code for comparator in comparators for code in comparator.codes}
-    missing = codes - set(cells["area_code"])
+    missing = codes - set(cells["area_code"].unique())
     if not missing:
         return []
     areas = inputs.areas()
@@ -257,7 +257,7 @@ def _build(
     counts = [c for c in ("numerator", "denominator", "value") if c in cells.columns]
     if indicator.method in ("value_only", "mean"):
         counts = [c for c in cells.columns if c not in (*CELL, "band")]
-    present = set(cells["area_type"])
+    present = set(cells["area_type"].unique())
     rolled: dict[str, Rolled] = {}
     for target in indicator.geographies:
         if target in present:

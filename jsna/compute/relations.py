@@ -89,12 +89,12 @@ def relations(
         pairs = links.rename(columns={"child_id": "child", "parent_id": "parent"})
         found.append(_links(cells, "area_id", pairs[["child", "parent"]], f"areas {number + 1}"))
     if "sex" in breakdowns:
-        sexes = {s: total_sex for s in set(cells["sex"]) if s != total_sex}
+        sexes = {s: total_sex for s in cells["sex"].unique() if s != total_sex}
         found.append(_links(cells, "sex", _pairs(sexes), "sex") if sexes else None)
     if "age" in breakdowns:
-        ages = {a: total_age for a in set(cells["age"]) if a != total_age}
+        ages = {a: total_age for a in cells["age"].unique() if a != total_age}
         found.append(_links(cells, "age", _pairs(ages), "age") if ages else None)
-    cuts = {c: "\x1f" for c in set(cells["_cut"]) if c != "\x1f"}
+    cuts = {c: "\x1f" for c in cells["_cut"].unique() if c != "\x1f"}
     found.append(_links(cells, "_cut", _pairs(cuts), "breakdown") if cuts else None)
     kept = [part for part in found if part is not None]
     if not kept:

@@ -158,7 +158,7 @@ def roll_up(
     columns besides the area (period, sex, age, breakdown, band ...).
     """
     levels = levels or {}
-    present = sorted(set(base["area_type"]), key=lambda t: (_level(t, levels), t))
+    present = sorted(set(base["area_type"].unique()), key=lambda t: (_level(t, levels), t))
     if target in present:
         rows = base[base["area_type"] == target].copy()
         rows["fit"] = "exact"
@@ -174,7 +174,7 @@ def roll_up(
         out = aggregate_counts(
             data, links, list(counts), area="area_code", by=list(keys), allow_missing=True
         )
-        present_members = links[links["child_code"].isin(set(data["area_code"]))]
+        present_members = links[links["child_code"].isin(data["area_code"].unique())]
         expected = present_members.groupby("parent_code")["child_code"].nunique()
         out = out[out["members"].to_numpy() == out["area_code"].map(expected).to_numpy()]
         out = out.rename(columns={"geography_method": "fit"}).drop(columns="members")
@@ -196,7 +196,7 @@ def nested_via(finer: pd.DataFrame, coarser: pd.DataFrame) -> pd.DataFrame:
         columns={"parent_type": "c_type", "parent_code": "c"}
     )
     twice = small["child_code"].duplicated(keep=False)
-    small = small[~small["c"].isin(set(small.loc[twice, "c"]))]
+    small = small[~small["c"].isin(small.loc[twice, "c"].unique())]
     large = coarser[["child_code", "parent_type", "parent_code"]].rename(
         columns={"parent_type": "p_type", "parent_code": "p"}
     )
