@@ -10,8 +10,10 @@ from jsna import __version__
 from jsna.errors import USER_ERRORS
 
 from .check import check
+from .compute import compute, export
 from .db import db
 from .demo import demo
+from .findings import findings
 from .geography import geography
 from .ingest import changes, import_, ingest
 from .new import new
@@ -32,11 +34,15 @@ def cli(ctx: click.Context, traceback: bool) -> None:
 
     \b
     Start here:
-      jsna demo                      recompute real Trafford indicators, checked against Fingertips
+      jsna new DIR --area CODE       a new JSNA project for any English local authority
+      jsna check PROJECT             every problem of the project's files, at once
+      jsna ingest PROJECT            its geography and declared data sources into the store
+      jsna compute PROJECT           every indicator, area, comparison, trend (incremental)
+      jsna findings PROJECT          key findings generated from the results
+      jsna export PROJECT --indicator ID --area-type TYPE   published results, CSV or JSON
+      jsna changes PROJECT --since DATE   what changed since an earlier vintage
       jsna stats METHOD FILE.csv     one official indicator method on a spreadsheet
-      jsna geography load            ONS areas, lookups and boundaries into the store
-      jsna ingest PROJECT            every declared data source of a project into the store
-      jsna changes --since DATE      what changed since an earlier vintage
+      jsna demo                      the whole Trafford example, from nothing
 
     The store is an SQLite file in the project (.jsna/jsna.db) unless --db or
     JSNA_DATABASE_URL names a PostgreSQL database.
@@ -53,6 +59,9 @@ cli.add_command(import_)
 cli.add_command(changes)
 cli.add_command(check)
 cli.add_command(new)
+cli.add_command(compute)
+cli.add_command(export)
+cli.add_command(findings)
 
 
 def main(argv: list[str] | None = None) -> None:
