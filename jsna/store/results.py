@@ -150,7 +150,8 @@ def published_results(
 
     Columns: :data:`FIRST_COLUMNS`, then ``compared_with_<comparator>`` and
     ``<comparator>_value`` for each comparator, then :data:`LAST_COLUMNS`.
-    Suppressed cells have numerator, value and limits blank. Rows are ordered
+    Suppressed cells have numerator, value and limits blank; counts that are
+    all whole numbers come as integers (apportioned counts stay fractional). Rows are ordered
     by indicator, area type, area code, period and breakdown.
     """
     query = select(
@@ -211,6 +212,14 @@ def published_results(
     hidden = frame["suppressed"].to_numpy()
     for name in _BLANKED:
         frame.loc[hidden, name] = np.nan
+    for name in ("numerator", "denominator"):
+        values = frame[name].to_numpy()
+        known = values[~np.isnan(values)]
+        if np.array_equal(known, np.trunc(known)) and (np.abs(known) < 2**53).all():
+            frame[name] = pd.array(
+                np.where(np.isnan(values), 0, values).astype(np.int64), dtype="Int64"
+            )
+            frame.loc[np.isnan(values), name] = pd.NA
     statistic = frame["statistic"].fillna("").astype(str)
     method = frame["method"].fillna("").astype(str)
     both = (statistic != "") & (method != "")
