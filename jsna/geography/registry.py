@@ -80,6 +80,7 @@ AREA_TYPES: dict[str, AreaType] = {
         _ons("ltla24", "Local authority district (2024)", 4, "2024", *LA_PREFIXES),
         _ons("utla21", "Upper-tier local authority (2021)", 5, "2021", "E06", "E08", "E09", "E10"),
         _ons("utla23", "Upper-tier local authority (2023)", 5, "2023", "E06", "E08", "E09", "E10"),
+        _ons("combined_authority", "Combined authority", 6, "2024", "E47"),
         _ons("region", "Region", 6, "2021", "E12"),
         _ons("country", "Country", 7, "2021", "E92"),
         AreaType("gp_practice", "GP practice", 1, "2023/24", pattern=r"[A-Z]\d{5}"),

@@ -1,8 +1,9 @@
 """Importing a declared source: check everything first, then write it all in one transaction.
 
 1. the file is found (``file:`` of the declaration, relative to the project,
-   or a new file given to ``jsna import``), its size checked and its SHA-256
-   computed; a checksum the source already has means nothing to do;
+   or a new file given to ``jsna import``), its size checked and the SHA-256
+   of the declaration and the file computed; a checksum the source already
+   has means nothing to do (a changed filter or mapping is a new version);
 2. it is read by the adapter of its format and checked (every problem of
    every row collected; any problem -> :class:`ImportRejectedError`, nothing
    written);
@@ -86,8 +87,10 @@ def resolve_file(project: Path, declared: Source, file: Path | None = None) -> P
     return resolve_path(project, declared.file)
 
 
-def _checksum(path: Path, progress: Progress) -> str:
+def _checksum(path: Path, declared: Source, progress: Progress) -> str:
+    """SHA-256 of the declaration and the file: changing either makes a new version."""
     digest = hashlib.sha256()
+    digest.update(declared.model_dump_json().encode())
     total = path.stat().st_size
     done = 0
     with path.open("rb") as handle:
@@ -120,7 +123,7 @@ def import_file(
     shown = str(path)
     check_size(path, limits)
     _require_store(engine)
-    checksum = _checksum(path, report)
+    checksum = _checksum(path, declared, report)
     with engine.connect() as connection:
         seen = find_version(connection, declared.id, checksum)
     if seen is not None:

@@ -270,3 +270,22 @@ def test_imports_and_restores_leave_fresh_slices(
             restored, indicator_rows_from_rows(connection, "241", "country")
         )
     assert set(restored["version_id"]) == {first.version_id}
+
+
+def test_a_changed_declaration_of_the_same_file_is_a_new_version(
+    engine: Engine, tmp_path: Path, devdata_source: dict[str, Any]
+) -> None:
+    project = write_project(tmp_path / "project", devdata_source)
+    first = import_file(engine, project, load_sources(project)["diabetes_nw"])
+    devdata_source["title"] = "Diabetes (QOF), renamed"
+    devdata_source["filters"] = [
+        *devdata_source.get("filters", []),
+        {"column": "year", "equals": "2019"},
+    ]
+    project = write_project(tmp_path / "project", devdata_source)
+    second = import_file(engine, project, load_sources(project)["diabetes_nw"])
+    assert second.status == "imported"
+    assert second.version_id != first.version_id
+    assert second.rows < first.rows
+    again = import_file(engine, project, load_sources(project)["diabetes_nw"])
+    assert (again.status, again.version_id) == ("unchanged", second.version_id)
