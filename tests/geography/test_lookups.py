@@ -52,7 +52,7 @@ def test_registry_rules() -> None:
         4,
         5,
     ]
-    assert len(AREA_TYPES) == 19
+    assert len(AREA_TYPES) == 20
 
 
 def test_lsoa11_to_lsoa21_weights_follow_change_codes() -> None:
