@@ -115,8 +115,20 @@ def inputs_hash(
     return hashlib.sha256(text.encode()).hexdigest(), used
 
 
-def _rules(project: Project) -> DisclosureRules:
+def _about_people(indicator: Indicator) -> bool:
+    """Whether small counts of the indicator are about people (and so suppressed).
+
+    An indicator may say ``suppress_small_counts: false`` for counts of places
+    or services (pharmacies, libraries); read defensively so the content model
+    can add the field without a change here.
+    """
+    return bool(getattr(indicator, "suppress_small_counts", True))
+
+
+def _rules(project: Project, indicator: Indicator) -> DisclosureRules:
     rules = project.config.disclosure
+    if not _about_people(indicator):
+        return DisclosureRules(max_suppressed_count=0, suppress_zero=False, min_denominator=None)
     return DisclosureRules(
         max_suppressed_count=rules.max_suppressed_count,
         suppress_zero=rules.suppress_zero,
@@ -388,7 +400,7 @@ def _publish(
     ]
     sex, age = total_labels(first)
     found = None
-    if project.config.disclosure.secondary:
+    if project.config.disclosure.secondary and _about_people(indicator):
         found = relations(
             rows, built.links, breakdowns=indicator.breakdowns, total_sex=sex, total_age=age
         )
@@ -424,7 +436,7 @@ def _publish(
         connection,
         rows[columns],
         input_versions=used,
-        rules=_rules(project),
+        rules=_rules(project, indicator),
         relations=found,
         computed_at=now,
         check_totals=False,

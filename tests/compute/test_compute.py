@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -416,3 +418,20 @@ def test_relations_between_published_aggregates_protect_small_areas(
         ignore_index=True,
     )
     assert not recoverable_cells(frame, "numerator", relations=relations).any()
+
+
+def test_counts_of_places_are_not_suppressed_when_the_indicator_says_so(
+    practice_project: Built,
+) -> None:
+    """``suppress_small_counts: false`` (a count of services, not people) publishes small counts.
+
+    The content model does not have the field yet; the indicator is given it by copy.
+    """
+    project = practice_project.project
+    indicator = project.indicators["prevalence"].model_copy(update={"suppress_small_counts": False})
+    places = replace(project, indicators=MappingProxyType({"prevalence": indicator}))
+    compute_project(practice_project.engine, places)
+    frame = results(practice_project)
+    assert not frame["suppressed"].any()
+    tiny = frame[(frame["area_code"] == "A00006") & (frame["sex"] == "female")]
+    assert (tiny["numerator"] == 3).all()
