@@ -59,10 +59,13 @@ def geography_fingerprint(connection: Connection) -> str:
             func.coalesce(
                 func.sum(area_membership.c.parent_id * 7 + area_membership.c.child_id), 0
             ),
+            func.coalesce(
+                func.sum(func.length(area_membership.c.method) * area_membership.c.child_id), 0
+            ),
             func.coalesce(func.sum(area_membership.c.weight * area_membership.c.parent_id), 0.0),
         )
     ).one()
-    text = json.dumps([list(map(str, areas)), [str(v) for v in links[:3]], f"{links[3]:.9g}"])
+    text = json.dumps([list(map(str, areas)), [str(v) for v in links[:4]], f"{links[4]:.9g}"])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

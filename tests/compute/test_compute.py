@@ -435,3 +435,29 @@ def test_counts_of_places_are_not_suppressed_when_the_indicator_says_so(
     assert not frame["suppressed"].any()
     tiny = frame[(frame["area_code"] == "A00006") & (frame["sex"] == "female")]
     assert (tiny["numerator"] == 3).all()
+
+
+def test_changed_disclosure_rules_or_geography_recompute(practice_project: Built) -> None:
+    engine, folder = practice_project.engine, practice_project.folder
+    assert compute_project(engine, practice_project.project).computed == ("prevalence",)
+    assert compute_project(engine, practice_project.project).computed == ()
+    config = project_yaml(disclosure={"max_suppressed_count": 9, "secondary": True})
+    write_yaml(folder / "jsna.yml", config)
+    stricter = compute_project(engine, ingest(engine, folder))
+    assert stricter.computed == ("prevalence",)
+    frame = results(practice_project)
+    assert "count 1 to 9" in set(frame["suppression_reason"])
+    areas, links = geography_frames()
+    moved = links.copy()
+    moved.loc[moved["child_code"] == "A00006", "parent_code"] = moved.loc[
+        moved["child_code"] == "A00006", "parent_code"
+    ].replace({"SOUTH": "NORTH"})
+    load_frames(engine, areas, moved)
+    assert compute_project(engine, ingest(engine, folder)).computed == ("prevalence",)
+    # A membership that only changes its method (custom -> best_fit) changes the fit: recomputed.
+    refit = moved.copy()
+    refit.loc[refit["parent_type"] == "locality", "method"] = "best_fit"
+    load_frames(engine, areas, refit)
+    again = compute_project(engine, ingest(engine, folder))
+    assert again.computed == ("prevalence",)
+    assert set(results(practice_project, area_type="locality")["fit"]) == {"best_fit"}
