@@ -208,6 +208,18 @@ def export(
                     ]
                 )
             frame = published_results(connection, wanted, area_type, period)
+            if frame.empty:
+                query = select(result.c.period).where(result.c.area_type == area_type)
+                if wanted is not None:
+                    query = query.where(result.c.indicator_id == wanted)
+                periods = sorted(set(connection.scalars(query.distinct())))
+                asked = f"period {period!r}" if period else "these options"
+                _fail(
+                    [
+                        f"error: no results for {asked}; periods computed for {area_type}: "
+                        + (", ".join(periods) or "none")
+                    ]
+                )
     except JsnaError as error:
         _fail(_error_lines(error))
         return

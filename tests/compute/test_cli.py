@@ -119,3 +119,28 @@ def test_failed_indicator_exits_1_and_export_all_writes_the_computed(
     rows = list(csv.DictReader(io.StringIO(exported.output)))
     assert {row["indicator_id"] for row in rows} == {"prevalence"}
     assert len(rows) == 2 * 5 * 3
+
+
+def test_export_of_an_unknown_period_lists_the_periods(practice_project: Built) -> None:
+    runner = CliRunner()
+    folder, url = str(practice_project.folder), _url(practice_project)
+    runner.invoke(compute, [folder, "--db", url, "--quiet"])
+    missing = runner.invoke(
+        export,
+        [
+            folder,
+            "--indicator",
+            "prevalence",
+            "--area-type",
+            "pcn",
+            "--period",
+            "2030",
+            "--db",
+            url,
+        ],
+    )
+    assert missing.exit_code == 1
+    assert (
+        "no results for period '2030'; periods computed for pcn: "
+        "2019/20, 2020/21, 2021/22, 2022/23, 2023/24"
+    ) in missing.output
