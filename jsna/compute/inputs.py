@@ -79,6 +79,7 @@ class StoreInputs:
     _areas: pd.DataFrame | None = None
     _memberships: pd.DataFrame | None = None
     _graph: Memberships | None = None
+    _area_index: pd.MultiIndex | None = None
 
     def observations(self, measure: str, source_id: str) -> pd.DataFrame:
         """Current observations of ``measure`` from ``source_id`` (area code and type included)."""
@@ -125,6 +126,15 @@ class StoreInputs:
             ).all()
             self._areas = _rows_frame(rows, ["area_id", "area_type", "area_code", "area_name"])
         return self._areas
+
+    def area_index(self) -> pd.MultiIndex:
+        """(area_type, area_code) of every area, in the row order of :meth:`areas`."""
+        if self._area_index is None:
+            areas = self.areas()
+            self._area_index = pd.MultiIndex.from_arrays(
+                [areas["area_type"].astype(object), areas["area_code"].astype(object)]
+            )
+        return self._area_index
 
     def graph(self) -> Memberships:
         """The memberships with their chains between area types (cached)."""

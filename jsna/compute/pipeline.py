@@ -217,9 +217,16 @@ class _Built:
 
 
 def _area_ids(inputs: StoreInputs, frame: pd.DataFrame) -> pd.DataFrame:
-    areas = inputs.areas()[["area_id", "area_type", "area_code"]]
+    """``frame`` with the ``area_id`` of each (area_type, area_code); unknown areas dropped."""
+    index = inputs.area_index()
+    keys = pd.MultiIndex.from_arrays(
+        [frame["area_type"].astype(object), frame["area_code"].astype(object)]
+    )
+    found = index.get_indexer(keys)
     frame = frame.drop(columns=[c for c in ("area_id",) if c in frame.columns])
-    return frame.merge(areas, on=["area_type", "area_code"], how="inner")
+    frame = frame[found >= 0].copy()
+    frame["area_id"] = inputs.areas()["area_id"].to_numpy()[found[found >= 0]]
+    return frame.reset_index(drop=True)
 
 
 def _levels(connection: Connection) -> dict[str, int]:
