@@ -118,11 +118,10 @@ def inputs_hash(
 def _about_people(indicator: Indicator) -> bool:
     """Whether small counts of the indicator are about people (and so suppressed).
 
-    An indicator may say ``suppress_small_counts: false`` for counts of places
-    or services (pharmacies, libraries); read defensively so the content model
-    can add the field without a change here.
+    An indicator says ``suppress_small_counts: false`` for counts of places
+    or services (pharmacies, libraries).
     """
-    return bool(getattr(indicator, "suppress_small_counts", True))
+    return indicator.suppress_small_counts
 
 
 def _rules(project: Project, indicator: Indicator) -> DisclosureRules:

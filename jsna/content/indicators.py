@@ -200,6 +200,11 @@ class Indicator(BaseModel):
         default=(0.95,), description="Confidence levels of the intervals (0.95, 0.998)."
     )
     trend: bool = Field(default=True, description="Add a recent-trend marker when periods allow.")
+    suppress_small_counts: bool = Field(
+        default=True,
+        description="False for counts of places or services (pharmacies, libraries), which "
+        "are not about people: published without small-number suppression.",
+    )
     quality_note: str = Field(
         default="", description="Caveats: breaks in series, rounding, modelled data."
     )
