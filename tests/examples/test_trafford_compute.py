@@ -265,3 +265,20 @@ def test_pinned_key_findings_come_first_with_the_slope_index(built: Built) -> No
     assert "slope index of inequality" in first.sentence
     assert "8.9%" in first.sentence
     assert "2.7%" in first.sentence
+
+
+def test_demo_runs_every_step_on_the_built_example(built: Built, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jsna.cli.main import cli
+
+    url = built.engine.url.render_as_string(hide_password=False)
+    arguments = ["demo", "--project", str(built.project.root), "--db", url]
+    result = CliRunner().invoke(cli, [*arguments, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "90 indicators, 12 chapters" in result.output
+    assert "0 indicator(s) computed, 90 unchanged (skipped), 0 failed" in result.output
+    assert "key findings for Trafford" in result.output
+    exported = pd.read_csv(tmp_path / "results.csv", low_memory=False)
+    trafford = exported[(exported["area_code"] == "E08000009") & exported["breakdown"].isna()]
+    assert set(trafford["indicator_id"]) >= {"bad_health", "deaths_in_hospital", "population"}
