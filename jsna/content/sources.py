@@ -37,19 +37,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from jsna.errors import ContentError
+
+from ._yaml import parse_yaml, read_text, validate
 
 __all__ = [
     "FORMATS",
@@ -465,70 +465,18 @@ class Source(BaseModel):
         return FINGERTIPS_COLUMNS.model_copy(update=self.columns.used())
 
 
-def _line_index(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    """Record the (1-based) line of every key and list item below ``node``."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, key.value)
-            lines[child] = key.start_mark.line + 1
-            _line_index(value, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for number, item in enumerate(node.value):
-            _line_index(item, (*path, number), lines)
-
-
-def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return 1
-
-
-def _problems(path: Path, error: ValidationError, lines: dict[tuple[Any, ...], int]) -> list[str]:
-    found: list[tuple[int, str]] = []
-    for item in error.errors():
-        loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-        loc = tuple(p for p in loc if p not in ("str", "tuple[str, ...]"))
-        field = ".".join(str(part) for part in loc) or "(declaration)"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "missing":
-            message = "missing (required)"
-        line = _line_of(loc, lines)
-        found.append((line, f"{path}:{line}: {field}: {message}"))
-    return list(dict.fromkeys(text for _, text in sorted(found, key=lambda item: item[0])))
-
-
 def _parse(path: Path) -> tuple[Source | None, list[str]]:
     """One declaration file: the source, or the problems found in it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [f"{path}:1: (file): not UTF-8 text (byte {error.start})"]
-    except OSError as error:
-        return None, [f"{path}:1: (file): cannot read ({error.strerror})"]
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
-        return None, [f"{path}:{line}: (yaml): broken YAML: {reason}"]
-    if not isinstance(data, dict) or node is None:
-        return None, [f"{path}:1: (declaration): must be a mapping of keys to values"]
-    lines: dict[tuple[Any, ...], int] = {}
-    _line_index(node, (), lines)
-    try:
-        declared = Source.model_validate(data)
-    except ValidationError as error:
-        return None, _problems(path, error, lines)
-    expected = path.stem
-    if declared.id != expected:
-        line = lines.get(("id",), 1)
-        return None, [f"{path}:{line}: id: {declared.id!r} must match the file name {expected!r}"]
+    text, problem = read_text(path)
+    if text is None:
+        return None, [str(problem)]
+    parsed = parse_yaml(path, text)
+    declared, problems = validate(Source, path, parsed)
+    if declared is None:
+        return None, problems
+    if declared.id != path.stem:
+        line = parsed.lines.get(("id",), 1)
+        return None, [f"{path}:{line}: id: {declared.id!r} must match the file name {path.stem!r}"]
     return declared, []
 
 

@@ -60,7 +60,7 @@ def test_every_problem_of_every_file_is_reported_at_once_with_its_line(tmp_path:
         load_sources(tmp_path)
     assert isinstance(caught.value, JsnaError)
     assert caught.value.problems == [
-        f"{second}:3: (yaml): broken YAML: expected ',' or ']', but got '<stream end>'",
+        f"{second}:2: (yaml): broken YAML: did not find expected ',' or ']'",
         f"{first}:1: licence: missing (required)",
         f"{first}:5: format: Input should be 'csv', 'xlsx', 'geojson' or 'fingertips'",
         f"{first}:14: columns.valeu: unknown key",
@@ -74,7 +74,7 @@ def test_a_source_needs_a_place_an_indicator_and_a_figure(tmp_path: Path) -> Non
     path = _write(tmp_path, "census_health.yml", text)
     with pytest.raises(ContentError) as caught:
         load_source(path)
-    assert caught.value.problems == [f"{path}:1: (declaration): give a url or a file"]
+    assert caught.value.problems == [f"{path}:1: (file): give a url or a file"]
 
 
 def test_the_id_must_match_the_file_name(tmp_path: Path) -> None:
