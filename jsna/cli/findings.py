@@ -16,15 +16,14 @@ from typing import Any
 
 import click
 import pandas as pd
-from sqlalchemy import Connection, select
 
 from jsna.compute.findings import REQUIRED, FindingsResult, key_findings
 from jsna.content.project_files import load_project
 from jsna.errors import InputFileError
 from jsna.store import open_store
+from jsna.store.areas import areas_within
 from jsna.store.engine import DATABASE_ENV
 from jsna.store.results import published_results
-from jsna.store.schema import area, area_membership
 
 __all__ = ["findings"]
 
@@ -62,40 +61,6 @@ def read_previous(path: Path) -> pd.DataFrame:
     if "suppressed" in frame.columns and frame["suppressed"].dtype != bool:
         frame["suppressed"] = frame["suppressed"].astype(str).str.lower().isin(["true", "1"])
     return frame
-
-
-def areas_within(connection: Connection, code: str, area_type: str) -> frozenset[str]:
-    """Codes of the areas inside the area ``code`` of ``area_type``, and of those overlapping it.
-
-    Members are followed down the store's memberships (wards, LSOAs, OAs,
-    practices ...); an area that has any of them as a member (an MSOA, a PCN,
-    a locality) overlaps the area and is included too.
-    """
-    start = connection.execute(
-        select(area.c.id).where(area.c.code == code, area.c.area_type == area_type)
-    ).scalars()
-    inside: set[int] = set(start)
-    frontier = set(inside)
-    while frontier:
-        found: set[int] = set()
-        for chunk in _chunks(sorted(frontier)):
-            query = select(area_membership.c.child_id).where(area_membership.c.parent_id.in_(chunk))
-            found.update(connection.execute(query).scalars())
-        frontier = found - inside
-        inside |= frontier
-    overlapping: set[int] = set()
-    for chunk in _chunks(sorted(inside)):
-        query = select(area_membership.c.parent_id).where(area_membership.c.child_id.in_(chunk))
-        overlapping.update(connection.execute(query).scalars())
-    codes: set[str] = set()
-    for chunk in _chunks(sorted(inside | overlapping)):
-        codes.update(connection.execute(select(area.c.code).where(area.c.id.in_(chunk))).scalars())
-    return frozenset(codes)
-
-
-def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
-    """Ids in chunks small enough for an IN (...) list."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _clean(value: Any) -> Any:

@@ -40,6 +40,7 @@ __all__ = [
     "GEOGRAPHY_SOURCE",
     "GeographyLoad",
     "area_ids",
+    "areas_within",
     "children",
     "geography_checksum",
     "load_boundaries",
@@ -338,3 +339,32 @@ def load_project_geography(
     return GeographyLoad(
         "loaded", version_id, written, sum(written.values()), seconds, built.outside
     )
+
+
+def areas_within(connection: Connection, code: str, area_type: str) -> frozenset[str]:
+    """Codes of the areas inside the area ``code`` of ``area_type``, and of those overlapping it.
+
+    Members are followed down the store's memberships (wards, LSOAs, OAs,
+    practices ...); an area that has any of them as a member (an MSOA, a PCN,
+    a locality) overlaps the area and is included too.
+    """
+    start = connection.execute(
+        select(area.c.id).where(area.c.code == code, area.c.area_type == area_type)
+    ).scalars()
+    inside: set[int] = set(start)
+    frontier = set(inside)
+    while frontier:
+        found: set[int] = set()
+        for chunk in _chunks(sorted(frontier)):
+            query = select(area_membership.c.child_id).where(area_membership.c.parent_id.in_(chunk))
+            found.update(connection.execute(query).scalars())
+        frontier = found - inside
+        inside |= frontier
+    overlapping: set[int] = set()
+    for chunk in _chunks(sorted(inside)):
+        query = select(area_membership.c.parent_id).where(area_membership.c.child_id.in_(chunk))
+        overlapping.update(connection.execute(query).scalars())
+    codes: set[str] = set()
+    for chunk in _chunks(sorted(inside | overlapping)):
+        codes.update(connection.execute(select(area.c.code).where(area.c.id.in_(chunk))).scalars())
+    return frozenset(codes)

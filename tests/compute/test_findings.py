@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jsna.cli.findings import areas_within, findings
+from jsna.cli.findings import findings
 from jsna.compute import compute_project
 from jsna.compute.finding_text import format_number
 from jsna.compute.findings import (
@@ -30,6 +30,7 @@ from jsna.compute.findings import (
 from jsna.content.indicators import Indicator
 from jsna.content.project import ProjectConfig
 from jsna.errors import InputFileError, JsnaError
+from jsna.store.areas import areas_within
 from jsna.store.results import published_results
 from tests.compute.conftest import BOROUGH, OTHER, Built, practice_rows
 
