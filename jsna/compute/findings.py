@@ -23,7 +23,8 @@ kinds:
 ``better``
     Better than England: the area's strengths.
 
-Rules: counts (method ``count``) give no findings; only the latest period of each indicator is used, and a suppressed
+Rules: counts (method ``count``) give no findings; projected rows (period ``2030 (projected)``)
+are never used; only the latest period of each indicator is used, and a suppressed
 latest cell gives no finding (never an older period instead); polarity
 decides "better" and "worse" (an indicator with ``no_judgement`` has no
 better/worse finding, and its gaps run from the highest to the lowest); a
@@ -72,6 +73,7 @@ from .finding_text import (
     sii_sentence,
     trend_clause,
 )
+from .projection import is_projected
 
 __all__ = [
     "KINDS",
@@ -229,6 +231,7 @@ def _prepare(results: pd.DataFrame, indicators: Mapping[str, Indicator]) -> pd.D
         if name in _USED or str(name).startswith("compared_with_") or str(name).endswith("_value")
     ]
     frame = results.loc[results["indicator_id"].isin(list(indicators)), wanted]
+    frame = frame.loc[~is_projected(frame)]  # projections are not observed periods
     frame["_order"] = _period_order(frame)
     for name, default in _TEXT_DEFAULTS.items():
         if name not in frame.columns:

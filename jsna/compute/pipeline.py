@@ -9,6 +9,8 @@ For each indicator (skipped when the hash of its inputs is unchanged):
 3. compute the statistic once per indicator with :mod:`jsna.stats`
    (:mod:`.methods`), and each comparator's value from its (summed) counts;
 4. compare with every comparator, add trend markers and quintiles (:mod:`.judge`);
+   then, for an indicator with ``projection``, add one projected row per
+   series (:mod:`.projection`), which feeds none of these;
 5. publish through :func:`jsna.store.results.publish_results` (primary and
    secondary suppression across the published hierarchy), in one transaction
    with the inputs hash and an ``audit_log`` row.
@@ -42,6 +44,7 @@ from jsna.store.schema import area_type, audit_log, compute_state, result
 from .inputs import StoreInputs, current_versions_by_source, geography_fingerprint
 from .judge import comparator_values, compare, json_objects, quintiles, trends
 from .methods import apply_method
+from .projection import project_rows
 from .relations import relations
 from .rollup import Rolled, roll_up
 from .select import CELL, select_rows, total_labels
@@ -343,6 +346,13 @@ def _build(
     rows["trend"] = trend
     rows["quintile"] = quintiles(rows, indicator)
     rows["indicator_id"] = indicator.id
+    if indicator.projection is not None:
+        # after comparisons, trends and quintiles: projections never feed them
+        projected, problem = project_rows(rows, indicator)
+        if problem:
+            warnings.append(problem)
+        rows = pd.concat([rows, projected], ignore_index=True)
+        rows = rows.sort_values(SORT, kind="stable").reset_index(drop=True)
 
     links = _published_links(inputs, rolled)
     return _Built(rows, links, warnings)

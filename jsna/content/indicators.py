@@ -47,6 +47,7 @@ __all__ = [
     "POLARITIES",
     "RECOMPUTED_METHODS",
     "Indicator",
+    "Projection",
     "Selection",
 ]
 
@@ -127,6 +128,24 @@ class Selection(BaseModel):
         return (self.sex,) if isinstance(self.sex, str) else self.sex
 
 
+class Projection(BaseModel):
+    """A linear growth model of a count over its periods, projected to a later year.
+
+    Only for method ``count`` (a list size, a population): a straight line
+    through a rate or a percentage can leave its range and is not additive
+    across areas. Each area and breakdown needs at least two periods.
+    """
+
+    model_config = _FROZEN
+
+    to: int = Field(
+        ge=1900,
+        le=2200,
+        description="Year to project to, e.g. 2030 (the middle of that year); published as "
+        "period '2030 (projected)'.",
+    )
+
+
 class Indicator(BaseModel):
     """One indicator of the JSNA (``indicators/<id>.yml``)."""
 
@@ -200,6 +219,11 @@ class Indicator(BaseModel):
         default=(0.95,), description="Confidence levels of the intervals (0.95, 0.998)."
     )
     trend: bool = Field(default=True, description="Add a recent-trend marker when periods allow.")
+    projection: Projection | None = Field(
+        default=None,
+        description="method count only: fit a straight line to each area's periods and "
+        "publish its annual growth and a projected row for the year ``to``.",
+    )
     suppress_small_counts: bool = Field(
         default=True,
         description="False for counts of places or services (pharmacies, libraries), which "
@@ -233,6 +257,15 @@ class Indicator(BaseModel):
             raise ValueError("method dsr needs standard: esp2013")
         if self.method == "isr" and self.reference is None:
             raise ValueError("method isr needs a reference selection")
+        if self.projection is not None:
+            if self.method != "count":
+                raise ValueError(
+                    f"projection needs method count (not {self.method}): a linear projection "
+                    "of a rate or percentage can leave its range"
+                )
+            periods = self.numerator.periods if self.numerator is not None else None
+            if periods is not None and len(set(periods)) < 2:
+                raise ValueError("projection needs at least two periods (numerator.periods)")
         if any(level not in (0.95, 0.998) for level in self.confidence):
             raise ValueError("confidence levels must be 0.95 and/or 0.998")
         return self
