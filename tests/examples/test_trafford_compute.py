@@ -282,3 +282,19 @@ def test_demo_runs_every_step_on_the_built_example(built: Built, tmp_path: Path)
     exported = pd.read_csv(tmp_path / "results.csv", low_memory=False)
     trafford = exported[(exported["area_code"] == "E08000009") & exported["breakdown"].isna()]
     assert set(trafford["indicator_id"]) >= {"bad_health", "deaths_in_hospital", "population"}
+
+
+def test_practice_list_sizes_are_projected_from_the_raw_file(built: Built) -> None:
+    import numpy as np
+
+    practices = pd.read_csv(TRAFFORD_DATA / "services" / "trafford_gp_practices.csv")
+    years = np.array([2019.5, 2026.0])
+    totals = np.array(
+        [practices["list_size_2019_20"].sum(), practices["registered_patients"].sum()]
+    )
+    slope, intercept = np.polyfit(years, totals, 1)
+    projected = built.results("gp_registered_patients", "sub_icb", period="2030 (projected)")
+    assert len(projected) == 1
+    assert projected.loc[0, "value"] == pytest.approx(slope * 2030.5 + intercept, rel=1e-9)
+    assert projected.loc[0, "statistic"] == "linear projection"
+    assert projected.loc[0, "trend"] is None or pd.isna(projected.loc[0, "trend"])
