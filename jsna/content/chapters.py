@@ -55,7 +55,6 @@ __all__ = [
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 FILE_NAME = re.compile(r"^(?P<order>\d{1,3})-(?P<id>[a-z0-9][a-z0-9-]{0,63})\.md$")
 _FENCE = re.compile(r"^```jsna[ \t]*$")
-_TAG = re.compile(r": item\.(?:indicator|chart|map|table|findings|area_selector)\.")
 
 ChartKind = Literal[
     "compare", "trend", "pyramid", "spine", "heatmap", "funnel", "scatter", "inequality"
@@ -173,6 +172,8 @@ Block = Annotated[
     Field(discriminator="block"),
 ]
 BLOCK_KINDS: tuple[str, ...] = ("indicator", "chart", "map", "table", "findings", "area_selector")
+_TAG = re.compile(r": item\.(?:" + "|".join(BLOCK_KINDS) + r")\.")
+"""The block kind pydantic puts in an error's location, left out of the field shown."""
 
 
 class _BlockHolder(BaseModel):
