@@ -6,7 +6,10 @@ texts below are kept short and their lines counted in the tests.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+from jsna.content.project_files import check_project
 
 JSNA_YML = """\
 title: Test JSNA
@@ -84,3 +87,16 @@ def write_project(root: Path, **files: str | None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+TODAY = dt.date(2026, 11, 26)
+"""The day the checks run on, so review dates do not age the tests."""
+
+
+def report(root: Path) -> tuple[list[str], list[str]]:
+    """Problems and warnings of the project at ``root``, with the folder shown as ROOT."""
+    found = check_project(root, today=TODAY)
+    return (
+        [text.replace(str(root), "ROOT") for text in found.problems],
+        [text.replace(str(root), "ROOT") for text in found.warnings],
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,21 +9,11 @@ from pydantic import BaseModel
 
 from jsna.content import chapters as chapters_module
 from jsna.content.chapters import BLOCK_KINDS, ChartBlock, read_chapter
-from jsna.content.project_files import check_project
 
-from .projects import CHAPTER, SOURCE, write_project
+from .projects import CHAPTER, SOURCE, report, write_project
 
-TODAY = dt.date(2026, 11, 26)
 FILE = "ROOT/chapters/01-mortality.md"
 BLOCK = "block: indicator\nindicator: death_rate"
-
-
-def _report(root: Path) -> tuple[list[str], list[str]]:
-    report = check_project(root, today=TODAY)
-    return (
-        [text.replace(str(root), "ROOT") for text in report.problems],
-        [text.replace(str(root), "ROOT") for text in report.warnings],
-    )
 
 
 def _with(tmp_path: Path, old: str, new: str) -> Path:
@@ -88,13 +77,13 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
     ],
 )
 def test_chapter_rules(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    problems, _ = _report(_with(tmp_path, old, new))
+    problems, _ = report(_with(tmp_path, old, new))
     assert problems == [expected]
 
 
 def test_a_review_date_passed_and_a_draft_are_warnings(tmp_path: Path) -> None:
     root = _with(tmp_path, "2027-01-31\nstatus: published", "2026-11-25\nstatus: draft")
-    assert _report(root) == (
+    assert report(root) == (
         [],
         [
             f"{FILE}:1: review_date: review was due 2026-11-25 [warning: review_overdue]",
@@ -102,7 +91,7 @@ def test_a_review_date_passed_and_a_draft_are_warnings(tmp_path: Path) -> None:
         ],
     )
     # Due today is not overdue.
-    assert _report(_with(tmp_path, "2027-01-31", "2026-11-26"))[1] == []
+    assert report(_with(tmp_path, "2027-01-31", "2026-11-26"))[1] == []
 
 
 def test_file_names_and_duplicate_ids(tmp_path: Path) -> None:
@@ -110,7 +99,7 @@ def test_file_names_and_duplicate_ids(tmp_path: Path) -> None:
         tmp_path,
         **{"chapters/mortality.md": CHAPTER, "chapters/02-mortality.md": CHAPTER},
     )
-    problems, _ = _report(root)
+    problems, _ = report(root)
     assert problems == [
         "ROOT/chapters/mortality.md:1: (file name): must be NN-id.md, e.g. "
         "05-long-term-conditions.md (number, dash, lower-case id)",
@@ -147,7 +136,7 @@ def test_a_map_of_a_declared_source_counts_as_reading_it(tmp_path: Path) -> None
             ),
         },
     )
-    assert _report(root) == ([], [])
+    assert report(root) == ([], [])
 
 
 def _models() -> list[type[BaseModel]]:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from jsna.content.indicators import METHODS, Indicator, Selection
-from jsna.content.project_files import check_project
 
-from .projects import CHAPTER, INDICATOR, write_project
+from .projects import CHAPTER, INDICATOR, report, write_project
 
-TODAY = dt.date(2026, 11, 26)
 FILE = "ROOT/indicators/death_rate.yml"
-
-
-def _report(root: Path) -> tuple[list[str], list[str]]:
-    report = check_project(root, today=TODAY)
-    return (
-        [text.replace(str(root), "ROOT") for text in report.problems],
-        [text.replace(str(root), "ROOT") for text in report.warnings],
-    )
 
 
 def _with(tmp_path: Path, old: str, new: str) -> Path:
@@ -93,7 +82,7 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
     ],
 )
 def test_model_rules(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    problems, warnings = _report(_with(tmp_path, old, new))
+    problems, warnings = report(_with(tmp_path, old, new))
     # The chapter that shows the broken indicator is not blamed for it.
     assert problems == [expected]
     assert warnings == []
@@ -125,7 +114,7 @@ def test_model_rules(tmp_path: Path, old: str, new: str, expected: str) -> None:
     ],
 )
 def test_cross_references(tmp_path: Path, old: str, new: str, expected: str) -> None:
-    problems, _ = _report(_with(tmp_path, old, new))
+    problems, _ = report(_with(tmp_path, old, new))
     assert problems == [expected]
 
 
@@ -139,7 +128,7 @@ def test_a_missing_rationale_or_owner_is_a_warning(tmp_path: Path) -> None:
             ).replace("owner: Public health team\n", "")
         },
     )
-    problems, warnings = _report(root)
+    problems, warnings = report(root)
     assert problems == []
     assert warnings == [
         f"{FILE}:1: rationale: no rationale given [warning: missing_rationale]",
@@ -151,7 +140,7 @@ def test_an_indicator_no_chapter_shows_is_a_warning(tmp_path: Path) -> None:
     root = write_project(
         tmp_path, **{"indicators/other.yml": INDICATOR.replace("id: death_rate", "id: other")}
     )
-    assert _report(root) == (
+    assert report(root) == (
         [],
         [
             "ROOT/indicators/other.yml:1: id: no chapter shows indicator 'other' "
@@ -162,7 +151,7 @@ def test_an_indicator_no_chapter_shows_is_a_warning(tmp_path: Path) -> None:
 
 def test_duplicate_ids(tmp_path: Path) -> None:
     root = write_project(tmp_path, **{"indicators/death_rate.yaml": INDICATOR})
-    problems, _ = _report(root)
+    problems, _ = report(root)
     assert problems == [f"{FILE}:1: id: indicator 'death_rate' is defined twice (.yml and .yaml)"]
 
 
@@ -174,7 +163,7 @@ def test_no_indicators_at_all(tmp_path: Path) -> None:
             "chapters/01-mortality.md": CHAPTER.replace("indicator: death_rate", "indicator: x"),
         },
     )
-    problems, _ = _report(root)
+    problems, _ = report(root)
     assert problems == [
         "ROOT/indicators:1: (folder): no indicators/*.yml defined",
         "ROOT/chapters/01-mortality.md:9: block: unknown indicator id 'x'",

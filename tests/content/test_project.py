@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,15 @@ from jsna.content.project import ProjectConfig, Validation
 from jsna.content.project_files import check_project, load_project
 from jsna.errors import ContentError
 
-from .projects import CHAPTER, INDICATOR, JSNA_YML, SOURCE, write_project
-
-TODAY = dt.date(2026, 11, 26)
+from .projects import CHAPTER, INDICATOR, JSNA_YML, SOURCE, TODAY, report, write_project
 
 
 def _problems(root: Path) -> list[str]:
-    """The problems of the project, with the folder shown as ROOT."""
-    report = check_project(root, today=TODAY)
-    return [text.replace(str(root), "ROOT") for text in report.problems]
+    return report(root)[0]
 
 
 def _warnings(root: Path) -> list[str]:
-    report = check_project(root, today=TODAY)
-    return [text.replace(str(root), "ROOT") for text in report.warnings]
+    return report(root)[1]
 
 
 def test_a_good_project_loads_whole_and_immutable(project: Path) -> None:
