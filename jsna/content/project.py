@@ -132,6 +132,16 @@ class Publication(BaseModel):
     licence: str = Field(
         default="OGL-UK-3.0", description="Licence of the published JSNA text and figures."
     )
+    profiles: tuple[str, ...] = Field(
+        default=(),
+        description="Area types that get an area profile page and PDF each (e.g. ward23, "
+        "practice_locality, gp_practice, msoa21).",
+    )
+    archive: str = Field(
+        default="editions",
+        description="Folder, relative to the project, keeping every published edition as built "
+        "(jsna build adds the current one); all are browsable at /editions/<edition>/.",
+    )
 
 
 VALIDATION_RULES: tuple[str, ...] = (
@@ -227,6 +237,9 @@ class ProjectConfig(BaseModel):
             raise ValueError(f"comparator id {repeated[0]!r} is used twice")
         if self.comparators[0].kind != "england":
             raise ValueError("the first comparator must be England (kind: england)")
+        unknown = [name for name in self.publication.profiles if name not in self.area_types]
+        if unknown:
+            raise ValueError(f"publication.profiles: {unknown[0]!r} is not in area_types")
         return self
 
     def comparator(self, comparator_id: str) -> Comparator:
