@@ -9,18 +9,30 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SYSTEM := $(VENV)/.system
+NODE   := node_modules/.installed
 export JSNA_SHARED ?= $(abspath ../shared)
 export JSNA_DATA_MIRROR ?= $(JSNA_SHARED)/data
 
 .PHONY: setup demo test check lint format types contracts pytest bench bench-store lock clean docs
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE)
 
-$(STAMP): requirements.lock pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+# Debian packages: Node.js, Chromium, poppler, Pango and fonts (installs what is missing).
+$(SYSTEM): scripts/system-packages.sh
+	bash scripts/system-packages.sh
+	mkdir -p $(VENV) && touch $@
+
+$(STAMP): requirements.lock pyproject.toml $(SYSTEM)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Front-end assets (GOV.UK Frontend, Vega, axe-core) from npm, exactly as locked.
+$(NODE): package-lock.json $(SYSTEM)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 demo: setup
 	$(BIN)/jsna demo
