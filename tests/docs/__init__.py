@@ -1,0 +1,1 @@
+"""The documentation site (MkDocs, warnings as errors)."""

@@ -1,0 +1,1 @@
+"""Packaging: the vendored front-end assets and the wheel (installed into a clean venv)."""
