@@ -24,7 +24,7 @@ from jsna.stats import compare_to_benchmark
 from jsna.store.observations import observations_of_versions
 from jsna.store.versions import current_versions, get_version, versions_current_at
 
-__all__ = ["CHANGE_COLUMNS", "ENGLAND", "changes_since", "resolve_since"]
+__all__ = ["CHANGE_COLUMNS", "ENGLAND", "changes_between", "changes_since", "resolve_since"]
 
 ENGLAND = "E92000001"
 KEYS = ["indicator_id", "area_code", "area_type", "period", "sex", "age"]
@@ -95,8 +95,18 @@ def changes_since(connection: Connection, since: datetime) -> pd.DataFrame:
     Columns :data:`CHANGE_COLUMNS`; ``change`` is "new", "removed", "value",
     "significance" or "value, significance". Empty when nothing was imported since.
     """
-    before = versions_current_at(connection, since)
-    now = current_versions(connection)
+    return changes_between(
+        connection, versions_current_at(connection, since), current_versions(connection)
+    )
+
+
+def changes_between(connection: Connection, before: list[int], now: list[int]) -> pd.DataFrame:
+    """Figures whose value or comparison with England differ between two sets of versions.
+
+    :func:`changes_since` with the versions given (e.g. only the previous and
+    current version of the sources that were refreshed, which reads far fewer
+    observations than the whole store). Same columns.
+    """
     if set(before) == set(now):
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     old = _snapshot(connection, before)
