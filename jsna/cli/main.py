@@ -9,6 +9,7 @@ import click
 from jsna import __version__
 from jsna.errors import USER_ERRORS
 
+from .build import build, serve
 from .check import check
 from .compute import compute, export
 from .db import db
@@ -39,6 +40,8 @@ def cli(ctx: click.Context, traceback: bool) -> None:
       jsna ingest PROJECT            its geography and declared data sources into the store
       jsna compute PROJECT           every indicator, area, comparison, trend (incremental)
       jsna findings PROJECT          key findings generated from the results
+      jsna build PROJECT             the static website, data twins and PDFs (into ./site)
+      jsna serve                     look at the built site at http://127.0.0.1:8000/
       jsna export PROJECT --indicator ID --area-type TYPE   published results, CSV or JSON
       jsna changes PROJECT --since DATE   what changed since an earlier vintage
       jsna stats METHOD FILE.csv     one official indicator method on a spreadsheet
@@ -62,6 +65,8 @@ cli.add_command(new)
 cli.add_command(compute)
 cli.add_command(export)
 cli.add_command(findings)
+cli.add_command(build)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

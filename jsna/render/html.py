@@ -168,6 +168,7 @@ def render_page(
     *,
     generated: datetime,
     pages_by_kind: dict[str, list[Page]] | None = None,
+    logo: str | None = None,
 ) -> str:
     """The full HTML of ``page``."""
 
@@ -188,4 +189,5 @@ def render_page(
         current=_CURRENT.get(page.kind, page.kind),
         twin=page.stem.rsplit("/", 1)[-1],
         pages_by_kind=pages_by_kind or {},
+        logo=logo,
     )

@@ -163,6 +163,8 @@ def render_markdown(text: str, first_line: int = 1, *, shift: int = 0) -> Render
     for index, token in enumerate(tokens):
         if token.type in _CLASSES:
             token.attrSet("class", _CLASSES[token.type])
+        if token.type == "th_open":
+            token.attrSet("scope", "col")
         if token.type in {"heading_open", "heading_close"}:
             depth = max(2, min(6, int(token.tag[1]) - shift))
             token.tag = f"h{depth}"

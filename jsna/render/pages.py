@@ -39,6 +39,7 @@ from jsna.content.chapters import (
 )
 from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure, Headline
+from jsna.store.areas import areas_within
 from jsna.store.schema import area
 
 from .markdown import Part, render_part, split_chapter
@@ -56,6 +57,7 @@ __all__ = [
     "home_page",
     "indicator_pages",
     "published_chapters",
+    "within",
 ]
 
 Item = Any
@@ -164,7 +166,9 @@ def _blocks_module() -> Any:
     return blocks
 
 
-def _maker(ctx: FigureContext, placed: PlacedBlock, findings: Sequence[Finding]) -> Request:
+def _maker(
+    ctx: FigureContext, placed: PlacedBlock, findings: Sequence[Finding], inside: frozenset[str]
+) -> Request:
     """The request for one ``jsna`` block of a chapter, in slot ``block-<line>``."""
     block = placed.block
     slot = f"block-{placed.line}"
@@ -180,38 +184,29 @@ def _maker(ctx: FigureContext, placed: PlacedBlock, findings: Sequence[Finding])
             chosen = [f for f in findings if not wanted or f.indicator_id in wanted]
             return [FindingsList(tuple(chosen[: block.limit]))]
         if isinstance(block, AreaSelectorBlock):
-            return [_area_choice(ctx, block.area_type)]
+            return [_area_choice(ctx, block.area_type, inside)]
         return []
 
     return Request(slot, make)
 
 
-def _area_choice(ctx: FigureContext, area_type: str) -> AreaChoice:
-    names = dict(_areas_of(ctx, area_type))
+def _area_choice(ctx: FigureContext, area_type: str, inside: frozenset[str]) -> AreaChoice:
+    names = dict(_areas_of(ctx, area_type, inside))
     label = ctx.area_type_names.get(area_type, area_type)
     return AreaChoice(area_type, label, tuple(sorted(names.items(), key=lambda kv: kv[1])))
 
 
-_WITHIN: dict[int, frozenset[str]] = {}
-
-
 def within(ctx: FigureContext) -> frozenset[str]:
-    """Codes of the areas inside (or overlapping) the JSNA area (cached per context)."""
-    key = id(ctx)
-    if key not in _WITHIN:
-        from jsna.store.areas import areas_within
-
-        config = ctx.project.config
-        _WITHIN[key] = areas_within(ctx.connection, config.area.code, config.area.area_type)
-    return _WITHIN[key]
+    """Codes of the areas inside (or overlapping) the JSNA area."""
+    config = ctx.project.config
+    return areas_within(ctx.connection, config.area.code, config.area.area_type)
 
 
-def _areas_of(ctx: FigureContext, area_type: str) -> list[tuple[str, str]]:
+def _areas_of(ctx: FigureContext, area_type: str, inside: frozenset[str]) -> list[tuple[str, str]]:
     """(code, name) of the areas of ``area_type`` inside the JSNA area, by name."""
     rows = ctx.connection.execute(
         select(area.c.code, area.c.name).where(area.c.area_type == area_type)
     ).fetchall()
-    inside = within(ctx)
     return sorted(((c, n) for c, n in rows if c in inside), key=lambda row: (row[1], row[0]))
 
 
@@ -278,6 +273,7 @@ def chapter_pages(
     ctx: FigureContext,
     chapters: Sequence[Chapter],
     findings: Sequence[Finding],
+    inside: frozenset[str],
     *,
     pdf: bool = True,
 ) -> list[Page]:
@@ -296,7 +292,9 @@ def chapter_pages(
         for index, (part, html) in enumerate(zip(parts, rendered, strict=True)):
             lines = set(html.slots)
             requests = [
-                _maker(ctx, placed, findings) for placed in chapter.blocks if placed.line in lines
+                _maker(ctx, placed, findings, inside)
+                for placed in chapter.blocks
+                if placed.line in lines
             ]
             title = chapter.meta.title if index == 0 else f"{part.title}: {chapter.meta.title}"
             previous = (
@@ -440,7 +438,7 @@ def _indicator_figures(ctx: FigureContext, indicator_id: str) -> Callable[[], li
 # Areas ------------------------------------------------------------------------------------
 
 
-def area_pages(ctx: FigureContext, *, pdf: bool = True) -> list[Page]:
+def area_pages(ctx: FigureContext, inside: frozenset[str], *, pdf: bool = True) -> list[Page]:
     """Area profiles: ``areas/index.html``, one index per profiled area type, one page per area.
 
     Only the area types of ``publication.profiles``, and only areas inside the JSNA area.
@@ -452,7 +450,7 @@ def area_pages(ctx: FigureContext, *, pdf: bool = True) -> list[Page]:
     types = []
     for area_type in config.publication.profiles:
         label = ctx.area_type_names.get(area_type, area_type)
-        areas = _areas_of(ctx, area_type)
+        areas = _areas_of(ctx, area_type, inside)
         types.append(
             {
                 "code": area_type,

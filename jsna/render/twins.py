@@ -151,7 +151,7 @@ def dataset_versions(frame: pd.DataFrame) -> list[str]:
         return []
     found: set[str] = set()
     for value in frame["dataset_versions"].dropna().unique():
-        for part in str(value).replace(";", ",").split(","):
+        for part in str(value).split(";"):
             if part.strip():
                 found.add(part.strip())
     return sorted(found)

@@ -1,0 +1,412 @@
+"""``build_site``: the whole static site from a project and its store, one stage at a time.
+
+The build reads like the story it tells (see :func:`build_site`): load the
+context, plan the pages, make their figures, draw the charts as SVG, write
+the HTML, the data twins, the search index and the feed, copy the assets,
+print the PDFs, and keep the edition. Each stage is timed; ``progress`` is
+told ``(stage, done, total)`` so the command line can draw bars.
+
+The output is deterministic apart from the one ``generated`` time set at the
+start of the build (footer, twins' ``meta``, feed, PDFs' date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from sqlalchemy import Connection
+
+from jsna.compute.findings import Finding, key_findings
+from jsna.content.chapters import Chapter
+from jsna.content.project_files import Project
+from jsna.errors import JsnaError
+from jsna.figures.context import FigureContext
+from jsna.figures.model import Figure
+from jsna.figures.svg import to_svgs
+from jsna.store.results import published_results
+
+from . import changes, pdf
+
+try:  # TODO(R1): direct imports once R2's modules land
+    from . import editions, feed, search
+except ImportError:  # pragma: no cover
+    editions = feed = search = None  # type: ignore[assignment]
+from .assets import copy_assets, logo_path
+from .html import environment, figure_files, render_page
+from .pages import (
+    Page,
+    about_page,
+    area_pages,
+    catalogue_page,
+    chapter_pages,
+    disclosure_words,
+    fill,
+    home_page,
+    indicator_pages,
+    published_chapters,
+    within,
+)
+from .twins import figure_frame, frame_csv, frame_json, page_frame, twin_meta
+
+__all__ = ["BuildSummary", "Progress", "build_site"]
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``."""
+
+PARALLEL_SVGS = 40
+"""Draw SVGs in a process pool only when there are at least this many (the pool costs ~2 s)."""
+
+
+@dataclass
+class BuildSummary:
+    """What a build made, how long each stage took, and where the site is."""
+
+    out: Path
+    pages: int = 0
+    figures: int = 0
+    svgs: int = 0
+    pdfs: int = 0
+    files: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage, in build order."""
+    largest_chapter_kb: float = 0.0
+    """Size of the largest chapter page's HTML (inline SVGs included), in kilobytes."""
+    generated: datetime | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        """Seconds of the whole build."""
+        return sum(self.seconds.values())
+
+
+@dataclass
+class _Site:
+    """What every stage shares: the project, the context, the findings, the generated time."""
+
+    project: Project
+    ctx: FigureContext
+    chapters: list[Chapter]
+    findings: list[Finding]
+    inside: frozenset[str]
+    out: Path
+    generated: datetime
+    disclosure: list[str]
+    env: Environment = field(default_factory=environment)
+
+
+def build_site(
+    project: Project,
+    connection: Connection,
+    out: Path,
+    *,
+    pdf: bool = True,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> BuildSummary:
+    """Build the static site of ``project`` from the store into ``out`` (made or refreshed)."""
+    generated = datetime.now(UTC).replace(microsecond=0)
+    summary = BuildSummary(out=out, generated=generated)
+    report = progress or _silent
+    stage = _Stages(summary, report)
+    _prepare(out)
+
+    # 1. The context: project, store, published chapters and the key findings.
+    with stage("context"):
+        site = _load_context(project, connection, out, generated)
+    # 2. Plan every page (paths, titles, templates, which figures each shows).
+    with stage("pages"):
+        pages = _plan_pages(site, pdf=pdf)
+    # 3. Make every figure and headline from the published results.
+    with stage("figures"):
+        summary.figures = _make_figures(pages, report)
+    # 4. Draw every chart as SVG (shown with JavaScript off, in print and in PDFs).
+    with stage("svgs"):
+        svgs = _draw_svgs(pages, workers, report)
+        summary.svgs = len(svgs)
+    # 5. Write the HTML of every page, each figure's spec and its downloads.
+    with stage("html"):
+        summary.largest_chapter_kb = _write_html(site, pages, svgs, report)
+    # 6. Write the .json and .csv twins of every page.
+    with stage("twins"):
+        _write_twins(site, pages)
+    # 7. Write the search index the search page filters.
+    with stage("search"):
+        if search is not None:
+            _write_json(out / "search-index.json", search.search_index(pages))
+    # 8. Write the Atom feed of chapters and changed indicators.
+    with stage("feed"):
+        if feed is not None:
+            (out / "feed.xml").write_text(
+                feed.feed_xml(project, pages, generated), encoding="utf-8"
+            )
+    # 9. Copy the CSS, JavaScript, brand and vendor files.
+    with stage("assets"):
+        copy_assets(project, out)
+    # 10. Print the PDFs: the whole JSNA, each chapter and each area profile.
+    with stage("pdfs"):
+        summary.pdfs = _render_pdfs(site, pages, workers, report) if pdf else 0
+    # 11. Keep this edition in the archive and publish every kept edition.
+    with stage("editions"):
+        if editions is not None:
+            pages.append(_publish_editions(site, svgs))
+    summary.pages = len(pages)
+    summary.files = sum(1 for path in out.rglob("*") if path.is_file())
+    return summary
+
+
+# Stages -----------------------------------------------------------------------------------
+
+
+def _silent(_stage: str, _done: int, _total: int) -> None:
+    """No progress reporting."""
+
+
+class _Stages:
+    """Times each stage into the summary and reports its start and end."""
+
+    def __init__(self, summary: BuildSummary, report: Progress):
+        self.summary = summary
+        self.report = report
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        self.report(name, 0, 1)
+        yield
+        self.summary.seconds[name] = round(time.perf_counter() - start, 3)
+        self.report(name, 1, 1)
+
+
+SITE_MARKER = ".jsna-site"
+"""A file in every built site: a folder holding it may be emptied by the next build."""
+
+
+def _prepare(out: Path) -> None:
+    """An empty output folder: a previous build's files are removed, any other folder refused."""
+    out.mkdir(parents=True, exist_ok=True)
+    children = list(out.iterdir())
+    if children and not (out / SITE_MARKER).is_file():
+        raise JsnaError(
+            f"{out} is not empty and is not a site built by jsna: choose another --out folder "
+            "(jsna build empties it first)"
+        )
+    for child in children:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    (out / SITE_MARKER).write_text("Built by jsna build; emptied by the next build.\n")
+
+
+def _load_context(
+    project: Project, connection: Connection, out: Path, generated: datetime
+) -> _Site:
+    ctx = FigureContext(project, connection)
+    inside = within(ctx)
+    results = published_results(connection)
+    outcome = key_findings(results, project.indicators, project.config, within=inside)
+    return _Site(
+        project=project,
+        ctx=ctx,
+        chapters=published_chapters(project.chapters),
+        findings=list(outcome.findings),
+        inside=inside,
+        out=out,
+        generated=generated,
+        disclosure=disclosure_words(ctx),
+    )
+
+
+def _plan_pages(site: _Site, *, pdf: bool) -> list[Page]:
+    """Every page in site order: home, chapters, indicators, areas, search, changes, about."""
+    ctx = site.ctx
+    home = home_page(ctx, site.chapters, site.findings)
+    if pdf:
+        home.pdf = f"downloads/jsna-{site.project.config.publication.edition}.pdf"
+    pages = [home]
+    pages += chapter_pages(ctx, site.chapters, site.findings, site.inside, pdf=pdf)
+    pages.append(catalogue_page(ctx))
+    pages += indicator_pages(ctx, site.chapters)
+    pages += area_pages(ctx, site.inside, pdf=pdf)
+    if search is not None:
+        pages.append(search.search_page())
+    changed = changes.changes_page(ctx)
+    pages.append(changed)
+    if feed is not None:
+        pages.append(feed.bulletin_page(site.project, pages, changed))
+    pages.append(about_page(ctx))
+    return pages
+
+
+def _make_figures(pages: Sequence[Page], report: Progress) -> int:
+    total = len(pages)
+    for done, page in enumerate(pages, start=1):
+        try:
+            fill(page)
+        except JsnaError:
+            raise
+        except Exception as error:
+            raise JsnaError(f"cannot make the figures of {page.path}: {error}") from error
+        report("figures", done, total)
+    return sum(len(page.figures) for page in pages)
+
+
+def _spec_key(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _draw_batch(batch: list[tuple[dict[str, Any], str]]) -> list[str]:
+    """Draw a batch of (spec, title) pairs (in a worker process)."""
+    return to_svgs(batch)
+
+
+def _draw_svgs(
+    pages: Sequence[Page], workers: int | None, report: Progress
+) -> dict[tuple[str, str], str]:
+    """(page path, figure id) -> SVG; identical specs drawn once; a pool when there are many."""
+    wanted: dict[str, tuple[dict[str, Any], str]] = {}
+    where: dict[tuple[str, str], str] = {}
+    for page in pages:
+        for item in page.figures:
+            if isinstance(item, Figure) and item.spec is not None:
+                key = _spec_key(item.spec) + "\0" + item.title
+                wanted.setdefault(key, (item.spec, item.title))
+                where[(page.path, item.id)] = key
+    keys = list(wanted)
+    jobs = [wanted[key] for key in keys]
+    count = max(1, min(workers or os.cpu_count() or 1, 8))
+    drawn: list[str] = []
+    if count == 1 or len(jobs) < PARALLEL_SVGS:
+        for done, job in enumerate(jobs, start=1):
+            drawn.extend(to_svgs([job]))
+            report("svgs", done, len(jobs))
+    else:
+        size = max(1, len(jobs) // (count * 4))
+        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        # spawn, not fork: vl-convert runs a JavaScript engine on threads.
+        with ProcessPoolExecutor(count, get_context("spawn")) as pool:
+            for batch_svgs in pool.map(_draw_batch, batches):
+                drawn.extend(batch_svgs)
+                report("svgs", len(drawn), len(jobs))
+    by_key = dict(zip(keys, drawn, strict=True))
+    return {place: by_key[key] for place, key in where.items()}
+
+
+def _safe_json(value: Any) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` escaped (safe even if served as HTML)."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_safe_json(value), encoding="utf-8")
+
+
+def _escape_json_text(text: str) -> str:
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _comparator_names(project: Project) -> dict[str, str]:
+    return {c.id: c.name for c in project.config.comparators}
+
+
+def _write_page(site: _Site, page: Page, svgs: dict[tuple[str, str], str]) -> int:
+    """One page's HTML, its figures' specs and downloads; the HTML's size in bytes."""
+    env = site.env
+    out = site.out
+    names = _comparator_names(site.project)
+    html = render_page(
+        env,
+        page,
+        site.project,
+        svgs,
+        generated=site.generated,
+        logo=logo_path(site.project),
+    )
+    target = out / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    for item in page.figures:
+        if not isinstance(item, Figure):
+            continue
+        files = figure_files(page, item.id)
+        frame = figure_frame(item)
+        (out / files.csv).parent.mkdir(parents=True, exist_ok=True)
+        (out / files.csv).write_text(frame_csv(frame, names), encoding="utf-8")
+        meta = _meta(site, item.title, files.json, frame)
+        (out / files.json).write_text(_escape_json_text(frame_json(frame, meta)), encoding="utf-8")
+        if item.spec is not None:
+            _write_json(out / files.spec, item.spec)
+            svg = svgs.get((page.path, item.id))
+            if svg:
+                (out / files.svg).write_text(svg, encoding="utf-8")
+    return len(html.encode("utf-8"))
+
+
+def _write_html(
+    site: _Site, pages: Sequence[Page], svgs: dict[tuple[str, str], str], report: Progress
+) -> float:
+    largest = 0
+    for done, page in enumerate(pages, start=1):
+        size = _write_page(site, page, svgs)
+        if page.kind == "chapter":
+            largest = max(largest, size)
+        report("html", done, len(pages))
+    return round(largest / 1024, 1)
+
+
+def _meta(site: _Site, title: str, path: str, frame: Any) -> dict[str, Any]:
+    base = site.project.config.publication.base_url
+    url = f"{base.rstrip('/')}/{path}" if base else path
+    return twin_meta(
+        site.project,
+        title=title,
+        url=url,
+        generated=site.generated,
+        frame=frame,
+        disclosure=site.disclosure,
+    )
+
+
+def _write_twin(site: _Site, page: Page) -> None:
+    frame = page_frame(page.figures)
+    meta = _meta(site, page.title, page.path, frame)
+    (site.out / f"{page.stem}.json").write_text(
+        _escape_json_text(frame_json(frame, meta)), encoding="utf-8"
+    )
+    (site.out / f"{page.stem}.csv").write_text(
+        frame_csv(frame, _comparator_names(site.project)), encoding="utf-8"
+    )
+
+
+def _write_twins(site: _Site, pages: Sequence[Page]) -> None:
+    for page in pages:
+        _write_twin(site, page)
+
+
+def _render_pdfs(site: _Site, pages: Sequence[Page], workers: int | None, report: Progress) -> int:
+    jobs = pdf.pdf_jobs(pages, site.out, site.project, built=site.generated.date())
+    return len(pdf.render_pdfs(jobs, workers, progress=report))
+
+
+def _publish_editions(site: _Site, svgs: dict[tuple[str, str], str]) -> Page:
+    """Archive this edition, copy every kept edition under ``editions/``, write that page."""
+    editions.archive_edition(site.project, site.out)
+    page = editions.publish_editions(site.project, site.out)
+    fill(page)
+    _write_page(site, page, svgs)
+    _write_twin(site, page)
+    return page

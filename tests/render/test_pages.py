@@ -1,0 +1,82 @@
+"""Pages: paths and relative roots, figures made once with unique ids, drafts left out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from jsna.content.chapters import read_chapter
+from jsna.figures.model import Column, Figure, Headline, Table
+from jsna.render.markdown import split_chapter
+from jsna.render.pages import Page, Request, fill, published_chapters
+
+
+def figure(figure_id: str) -> Figure:
+    table = Table("Caption", (Column("Area"), Column("Value", numeric=True)), (("A", "1.0"),))
+    data = pd.DataFrame({"area_code": ["E1"], "value": [1.0]})
+    return Figure(figure_id, "compare", "Title", "", "Summary.", table, data)
+
+
+def headline() -> Headline:
+    return Headline("x", "X", "E1", "A", "2024", "1%", "", (), "", "A had 1%.", pd.DataFrame())
+
+
+def test_root_stem_and_href_are_relative() -> None:
+    assert Page("index.html", "home", "T", "home.html").root == ""
+    page = Page("chapters/population/index.html", "chapter", "T", "chapter.html")
+    assert page.root == "../../"
+    assert page.stem == "chapters/population/index"
+    assert page.href("about.html") == "../../about.html"
+    assert Page("areas/ward23/E05000820.html", "area", "T", "area.html").root == "../../"
+
+
+def test_fill_makes_each_request_once_and_ids_unique() -> None:
+    calls: list[str] = []
+
+    def make(name: str) -> list[object]:
+        calls.append(name)
+        return [figure("compare-x"), headline()]
+
+    page = Page(
+        "p.html",
+        "chapter",
+        "T",
+        "chapter.html",
+        requests=[Request("a", lambda: make("a")), Request("b", lambda: make("b"))],
+    )
+    fill(page)
+    assert calls == ["a", "b"]
+    ids = [item.id for item in page.figures if isinstance(item, Figure)]
+    assert ids == ["compare-x", "compare-x-2"]
+    assert len(page.figures) == 4
+    assert [type(item).__name__ for item in page.slots["b"]] == ["Figure", "Headline"]
+    assert page.requests == []
+
+
+def _chapter(tmp_path: Path, name: str, status: str, body: str = "Text.\n"):
+    text = (
+        f"---\ntitle: {name}\nowner: Team\nreview_date: 2027-01-01\nstatus: {status}\n---\n{body}"
+    )
+    chapter, problems = read_chapter(tmp_path / name, text)
+    assert chapter is not None, problems
+    return chapter
+
+
+def test_drafts_are_not_published_and_order_is_kept(tmp_path: Path) -> None:
+    chapters = [
+        _chapter(tmp_path, "03-c.md", "published"),
+        _chapter(tmp_path, "01-a.md", "draft"),
+        _chapter(tmp_path, "02-b.md", "review"),
+    ]
+    assert [c.id for c in published_chapters(chapters)] == ["b", "c"]
+
+
+def test_split_ignores_level_two_lines_inside_fences(tmp_path: Path) -> None:
+    body = "Intro.\n\n## One\n\n```text\n## not a heading\n```\n\n## Two\n\nEnd.\n"
+    chapter = _chapter(tmp_path, "01-a.md", "published", body)
+    parts = split_chapter(chapter, split=True)
+    assert [p.title for p in parts] == ["", "One", "Two"]
+    assert "## not a heading" in parts[1].text
+    assert chapter.meta.review_date == date(2027, 1, 1)
