@@ -1,0 +1,120 @@
+"""Where figures read from: one project and one open store connection, with caches.
+
+A :class:`FigureContext` is made once per build (or per web request) and
+handed to every figure builder. It reads published results only (after
+disclosure control), boundaries from the store, and service locations from
+the project's declared source files (local files, never the network).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, select
+
+from jsna.compute.projection import is_projected
+from jsna.content.indicators import Indicator
+from jsna.content.mirror import resolve_path
+from jsna.content.project_files import Project
+from jsna.store.results import published_results
+from jsna.store.schema import area, area_type, boundary
+
+__all__ = ["FigureContext"]
+
+_NAME_COLUMNS = ("name", "practice_name", "pharmacy_name", "site_name", "organisation_name")
+
+
+@dataclass
+class FigureContext:
+    """The project, the store connection, and cached reads of both."""
+
+    project: Project
+    connection: Connection
+    _results: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _boundaries: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+    _points: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def area_code(self) -> str:
+        """Code of the JSNA's own area (e.g. E08000009)."""
+        return self.project.config.area.code
+
+    @property
+    def area_name(self) -> str:
+        """Name of the JSNA's own area (e.g. Trafford)."""
+        return self.project.config.area.name
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The indicator definition."""
+        return self.project.indicators[indicator_id]
+
+    def results(self, indicator_id: str) -> pd.DataFrame:
+        """Published results of one indicator (``jsna export`` columns) plus ``projected``.
+
+        ``projected`` is True on rows of a linear projection (period such as
+        ``2030 (projected)``): figures draw them apart (dashed) or leave them
+        out, and never take them as "the latest period".
+        """
+        if indicator_id not in self._results:
+            frame = published_results(self.connection, indicator_id=indicator_id)
+            frame["projected"] = is_projected(frame).to_numpy(dtype=bool)
+            self._results[indicator_id] = frame
+        return self._results[indicator_id]
+
+    def latest_period(self, indicator_id: str, area_type: str | None = None) -> str | None:
+        """The last observed (not projected) period of an indicator, for an area type if given."""
+        frame = self.results(indicator_id)
+        frame = frame[~frame["projected"]]
+        if area_type is not None:
+            frame = frame[frame["area_type"] == area_type]
+        return None if frame.empty else str(frame["period"].iloc[-1])
+
+    @cached_property
+    def area_type_names(self) -> dict[str, str]:
+        """Area type code -> name shown to readers (``ward23`` -> ``Ward (2023)``)."""
+        rows = self.connection.execute(select(area_type.c.code, area_type.c.name))
+        return {code: name for code, name in rows}
+
+    def boundaries(self, area_type_code: str) -> gpd.GeoDataFrame:
+        """Display boundaries of one area type (WGS84, clockwise outer rings for Vega).
+
+        Columns: ``area_code``, ``area_name``, ``geometry``.
+        """
+        if area_type_code not in self._boundaries:
+            query = (
+                select(area.c.code, area.c.name, boundary.c.geojson)
+                .join(boundary, boundary.c.area_id == area.c.id)
+                .where(area.c.area_type == area_type_code)
+                .order_by(area.c.code)
+            )
+            rows = self.connection.execute(query).fetchall()
+            geometries = shapely.from_geojson([r[2] for r in rows])
+            self._boundaries[area_type_code] = gpd.GeoDataFrame(
+                {"area_code": [r[0] for r in rows], "area_name": [r[1] for r in rows]},
+                geometry=shapely.orient_polygons(geometries, exterior_cw=True),
+                crs="EPSG:4326",
+            )
+        return self._boundaries[area_type_code]
+
+    def points(self, source_id: str) -> pd.DataFrame:
+        """Service locations of a source's file: ``name``, ``lon``, ``lat`` (rows without both
+        coordinates dropped)."""
+        if source_id not in self._points:
+            source = self.project.sources[source_id]
+            if source.file is None:
+                raise KeyError(f"source {source_id} has no file of locations")
+            raw = pd.read_csv(resolve_path(self.project.root, source.file), dtype=str)
+            name = next((c for c in _NAME_COLUMNS if c in raw.columns), raw.columns[0])
+            frame = pd.DataFrame(
+                {
+                    "name": raw[name].fillna(""),
+                    "lon": pd.to_numeric(raw.get("lon"), errors="coerce"),
+                    "lat": pd.to_numeric(raw.get("lat"), errors="coerce"),
+                }
+            ).dropna(subset=["lon", "lat"])
+            self._points[source_id] = frame.reset_index(drop=True)
+        return self._points[source_id]
