@@ -209,6 +209,7 @@
   function onClick(event, item) {
     var datum = item && item.datum;
     if (datum && datum.datum) datum = datum.datum;
+    if (datum && !datum.area_code && datum.properties) datum = datum.properties;
     if (datum && datum.area_code) toggle(String(datum.area_code), datum.area_name);
   }
 
