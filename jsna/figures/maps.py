@@ -273,7 +273,7 @@ def build(
     period = block.period or ctx.latest_period(indicator.id, area_type)
     type_name = ctx.area_type_names.get(area_type, area_type)
     title = f"{indicator.title} by {type_name.lower()}" + (f", {period}" if period else "")
-    figure_id = f"map-{indicator.id}-{area_type}"
+    figure_id = "-".join(["map", indicator.id, area_type, *block.points])
     local = areas_in_jsna(ctx, area_type)
     shapes = ctx.boundaries(area_type)
     shapes = shapes[shapes["area_code"].isin(local)].reset_index(drop=True)

@@ -1,0 +1,106 @@
+"""Funnel plots of GP practices: limits and positions equal jsna.stats' own output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
+from jsna.content.chapters import ChartBlock
+from jsna.content.project_files import load_project
+from jsna.figures import funnel
+from jsna.figures.context import FigureContext
+from jsna.figures.svg import to_svg
+from jsna.stats import funnel_limits, funnel_significance
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "trafford"
+STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
+    """A figure context on a private copy of the computed Trafford store."""
+    if not STORE.is_file():
+        pytest.skip(f"no computed Trafford store at {STORE}")
+    copy = tmp_path_factory.mktemp("store") / "jsna.db"
+    shutil.copy(STORE, copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    with engine.connect() as connection:
+        yield FigureContext(load_project(EXAMPLE), connection)
+    engine.dispose()
+
+
+def block(indicator: str = "diabetes_qof") -> ChartBlock:
+    return ChartBlock(block="chart", chart="funnel", indicator=indicator, area_type="gp_practice")
+
+
+def test_points_are_the_26_trafford_practices_with_published_values(ctx: FigureContext) -> None:
+    figure = funnel.build(ctx, block())
+    points = figure.spec["layer"][2]["data"]["values"]
+    assert len(points) == 26
+    published = ctx.results("diabetes_qof")
+    published = published[published["area_type"] == "gp_practice"].set_index("area_code")
+    for point in points:
+        assert point["value"] == pytest.approx(float(published.loc[point["area_code"], "value"]))
+        assert point["x"] == pytest.approx(float(published.loc[point["area_code"], "denominator"]))
+    assert figure.spec["params"][0] == {"name": "highlight", "value": None}
+
+
+def test_limits_and_positions_equal_jsna_stats(ctx: FigureContext) -> None:
+    figure = funnel.build(ctx, block())
+    rows = figure.data.astype({"numerator": float, "denominator": float})
+    limits = funnel_limits(rows, "numerator", "denominator", statistic="proportion", multiplier=100)
+    lines = pd.DataFrame(figure.spec["layer"][0]["data"]["values"])
+    for line, column in (("upper 95%", "upper_2s_limit"), ("lower 99.8%", "lower_3s_limit")):
+        drawn = lines[lines["line"] == line]
+        np.testing.assert_allclose(drawn["x"], limits["Population"])
+        np.testing.assert_allclose(drawn["y"], limits[column], atol=1e-6)  # spec rounds to 6 dp
+    baseline = figure.spec["layer"][1]["data"]["values"][0]["baseline"]
+    assert baseline == pytest.approx(rows["numerator"].sum() / rows["denominator"].sum() * 100)
+    judged = funnel_significance(rows, "numerator", "denominator", statistic="proportion")
+    expected = judged["significance"].astype(str).map(funnel.POSITIONS)
+    assert figure.data["funnel_position"].tolist() == expected.tolist()
+    assert figure.table.columns[-1].label == "Position in the funnel"
+    assert [row[-1] for row in figure.table.rows] == expected.tolist()
+
+
+def test_summary_counts_positions_in_words(ctx: FigureContext) -> None:
+    figure = funnel.build(ctx, block())
+    counts = figure.data["funnel_position"].value_counts()
+    assert f"{counts['within the limits']} lie within the 95% limits" in figure.summary
+    assert f"{counts['above the 99.8% limit']} above the 99.8% limit" in figure.summary
+    assert "Trafford average of 6.44%" in figure.summary
+    tooltip = [t["title"] for t in figure.spec["layer"][2]["encoding"]["tooltip"]]
+    assert "Position in the funnel" in tooltip
+
+
+def test_every_funnel_block_renders(ctx: FigureContext) -> None:
+    for indicator in ("obesity_register", "diabetes_qof", "hypertension_qof"):
+        figure = funnel.build(ctx, block(indicator))
+        svg = to_svg(figure.spec, title=figure.title)
+        assert 'role="img"' in svg
+
+
+def test_no_rows_gives_no_spec(ctx: FigureContext) -> None:
+    empty = ChartBlock(block="chart", chart="funnel", indicator="diabetes_qof", area_type="ward23")
+    figure = funnel.build(ctx, empty)
+    assert figure.spec is None
+    assert figure.table.rows == ()
+    assert "no published figures" in figure.summary
+
+
+def test_a_value_only_indicator_has_a_table_but_no_funnel(ctx: FigureContext) -> None:
+    chart = ChartBlock(
+        block="chart", chart="funnel", indicator="imd_score_lsoa", area_type="lsoa21"
+    )
+    figure = funnel.build(ctx, chart)
+    assert figure.spec is None
+    assert len(figure.table.rows) == 139
+    assert "A funnel plot needs counts" in figure.summary

@@ -1,0 +1,103 @@
+"""Population pyramids: five-year bands from single years, as % of residents."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine
+
+from jsna.content.chapters import ChartBlock
+from jsna.content.project_files import load_project
+from jsna.figures import pyramid
+from jsna.figures.context import FigureContext
+from jsna.figures.svg import to_svg
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "trafford"
+STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
+    """A figure context on a private copy of the computed Trafford store."""
+    if not STORE.is_file():
+        pytest.skip(f"no computed Trafford store at {STORE}")
+    copy = tmp_path_factory.mktemp("store") / "jsna.db"
+    shutil.copy(STORE, copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    with engine.connect() as connection:
+        yield FigureContext(load_project(EXAMPLE), connection)
+    engine.dispose()
+
+
+def block(indicator: str = "population", area_type: str | None = None) -> ChartBlock:
+    return ChartBlock(block="chart", chart="pyramid", indicator=indicator, area_type=area_type)
+
+
+def single_years(frame: pd.DataFrame) -> pd.DataFrame:
+    ages = frame["age"].astype(str)
+    return frame[(frame["sex"] == "persons") & (ages.str.fullmatch(r"\d+") | (ages == "90+"))]
+
+
+def test_bands_sum_the_published_single_years(ctx: FigureContext) -> None:
+    figure = pyramid.build(ctx, block())
+    published = single_years(ctx.results("population"))
+    published = published[published["area_code"] == "E08000009"]
+    assert figure.data["count"].sum() == pytest.approx(published["value"].sum())
+    sixties = published[published["age"].isin([str(a) for a in range(60, 65)])]["value"].sum()
+    row = figure.data.set_index("band").loc["60-64"]
+    assert row["count"] == pytest.approx(sixties)
+    assert row["percent"] == pytest.approx(100 * sixties / published["value"].sum())
+    assert len(figure.table.rows) == 19
+    assert figure.table.rows[0][0] == "0-4"
+    assert figure.table.rows[-1][0] == "90+"
+    assert "117,656 men and 123,369 women" in figure.summary
+    assert 'role="img"' in to_svg(figure.spec, title=figure.title)
+
+
+def test_aggregate_ages_are_not_counted_twice() -> None:
+    bands = pyramid._band(pd.Series(["0", "4", "5", "65", "65+", "0-15", "89", "90+", "all ages"]))
+    labels = [None if pd.isna(b) else b for b in bands]
+    assert labels == ["0-4", "0-4", "5-9", "65-69", None, None, "85-89", "90+", None]
+
+
+def test_ward_pyramid_carries_every_ward_and_follows_highlight(ctx: FigureContext) -> None:
+    figure = pyramid.build(ctx, block("population_ward", "ward23"))
+    assert figure.data["area_code"].nunique() == 21
+    layer = figure.spec["layer"][0]
+    assert "highlight ||" in layer["transform"][0]["filter"]
+    assert "until one is chosen" in figure.title
+    chosen = pyramid.build(ctx, block("population_ward", "ward23"), area_code="E05015241")
+    assert chosen.title.startswith("Bowdon: residents by age")
+    assert "'E05015241'" in chosen.spec["layer"][0]["transform"][0]["filter"]
+
+
+def test_a_sex_by_age_breakdown_makes_a_true_pyramid(ctx: FigureContext) -> None:
+    rows = single_years(ctx.results("population"))
+    rows = rows[rows["area_code"] == "E08000009"]
+    men = rows.assign(sex="male", value=rows["value"] * 0.4)
+    women = rows.assign(sex="female", value=rows["value"] * 0.6)
+    ctx.results("population")
+    saved = ctx._results["population"]
+    ctx._results["population"] = pd.concat([saved, men, women], ignore_index=True)
+    try:
+        figure = pyramid.build(ctx, block())
+    finally:
+        ctx._results["population"] = saved
+    values = pd.DataFrame(figure.spec["layer"][0]["data"]["values"])
+    assert (values.loc[values["sex_name"] == "Men", "signed"] < 0).all()
+    assert (values.loc[values["sex_name"] == "Women", "signed"] > 0).all()
+    assert "Men are 40.0% and women 60.0% of residents" in figure.summary
+    assert [c.label for c in figure.table.columns][1] == "Men"
+    assert 'role="img"' in to_svg(figure.spec, title=figure.title)
+
+
+def test_no_rows_gives_no_spec(ctx: FigureContext) -> None:
+    figure = pyramid.build(ctx, block("population", "ward23"))
+    assert figure.spec is None
+    assert figure.table.rows == ()
