@@ -39,6 +39,9 @@ __all__ = [
     "publish_editions",
 ]
 
+_LEFT_OUT = frozenset({"editions", ".jsna-site"})
+"""Top-level entries of a built site that are not copied into the archive."""
+
 MANIFEST = "jsna-edition.json"
 """File in each archived edition: edition, title, published date, archived time."""
 
@@ -111,10 +114,13 @@ def archive_edition(project: Project, out: Path) -> Path:
 
 
 def _skip_editions(out: Path) -> Any:
+    """Leave out the site's ``editions/`` and its build marker (an archive is no build folder)."""
     top = str(out)
 
     def ignore(folder: str, names: list[str]) -> list[str]:
-        return ["editions"] if os.path.samefile(folder, top) and "editions" in names else []
+        if not os.path.samefile(folder, top):
+            return []
+        return [name for name in names if name in _LEFT_OUT]
 
     return ignore
 
