@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jsna.compute import compute_project
-from jsna.content.project_files import check_project
+from jsna.content.project_files import Project, check_project
 from jsna.errors import ContentError, JsnaError
 from jsna.ingest.pipeline import ingest_project
 from jsna.render.build import BuildSummary, build_site
@@ -108,6 +109,13 @@ def _summary_lines(summary: BuildSummary, steps: dict[str, float]) -> list[str]:
 )
 @click.option("--no-pdf", is_flag=True, help="Skip the PDFs (a much faster build while writing).")
 @click.option(
+    "--only-profiles",
+    "only_profiles",
+    multiple=True,
+    metavar="AREA_TYPE",
+    help="Area profiles of this area type only (repeatable; default: publication.profiles).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
@@ -115,7 +123,13 @@ def _summary_lines(summary: BuildSummary, steps: dict[str, float]) -> list[str]:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no summary.")
 def build(
-    project: Path, out: Path, url: str | None, no_pdf: bool, workers: int | None, quiet: bool
+    project: Path,
+    out: Path,
+    url: str | None,
+    no_pdf: bool,
+    only_profiles: tuple[str, ...],
+    workers: int | None,
+    quiet: bool,
 ) -> None:
     """Build PROJECT's JSNA as a static website in --out (default ./site).
 
@@ -149,7 +163,7 @@ def build(
             else ["error: the project could not be loaded"]
         )
         return
-    loaded = report.project
+    loaded = _with_profiles(report.project, only_profiles)
     steps["check"] = time.perf_counter() - start
     try:
         engine = open_store(project, url)
@@ -183,6 +197,22 @@ def build(
     if not quiet:
         for line in _summary_lines(summary, steps):
             click.echo(line)
+
+
+def _with_profiles(project: Project, only: tuple[str, ...]) -> Project:
+    """The project with area profiles for ``only`` these area types (all declared when empty)."""
+    if not only:
+        return project
+    unknown = [name for name in only if name not in project.config.publication.profiles]
+    if unknown:
+        known = ", ".join(project.config.publication.profiles) or "none"
+        raise click.BadParameter(
+            f"{unknown[0]!r} is not in publication.profiles of jsna.yml ({known})",
+            param_hint="--only-profiles",
+        )
+    publication = project.config.publication.model_copy(update={"profiles": only})
+    config = project.config.model_copy(update={"publication": publication})
+    return replace(project, config=config)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

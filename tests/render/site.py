@@ -108,7 +108,13 @@ def prepared_store() -> tuple[Path, Path]:
 
 
 def built_site() -> Path:
-    """The built Trafford site (with PDFs), built once per run; its folder."""
+    """The built Trafford site (with PDFs), built once per run; its folder.
+
+    ``$JSNA_RENDER_SITE`` names an already built site to use instead (while developing).
+    """
+    override = os.environ.get("JSNA_RENDER_SITE")
+    if override:
+        return Path(override)
     from jsna.content.project_files import load_project
     from jsna.render.build import build_site
     from jsna.store.engine import connect
