@@ -25,6 +25,9 @@ otherwise (a relative link means nothing inside a PDF).
 :func:`render_pdfs` runs the jobs in a process pool: each worker imports
 WeasyPrint once (about 1.5 s) and then renders many jobs (a chapter takes
 tenths of a second), the biggest jobs first so the pool finishes together.
+Workers are spawned, not forked (the building process runs threads, such as
+vl-convert's JavaScript engine), so a script that renders PDFs must guard its
+entry point with ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -298,7 +300,7 @@ def render_pdf(job: PdfJob) -> Path:
             string=document, base_url=job.base_url.resolve().as_uri() + "/"
         ).render()
         job.out_path.parent.mkdir(parents=True, exist_ok=True)
-        rendered.write_pdf(job.out_path, identifier=_identifier(job))
+        rendered.write_pdf(job.out_path, pdf_identifier=_identifier(job))
     except (OSError, ValueError) as error:
         raise JsnaError(f"could not write the PDF {job.out_path}: {error}") from error
     return job.out_path
@@ -430,10 +432,3 @@ def print_document(job: PdfJob) -> str:
 def _long_date(day: date) -> str:
     """``26 November 2026``."""
     return f"{day.day} {day:%B %Y}"
-
-
-def timed_render(jobs: Sequence[PdfJob], workers: int | None = None) -> float:
-    """Seconds to render ``jobs`` (for benchmarks)."""
-    start = time.perf_counter()
-    render_pdfs(jobs, workers)
-    return time.perf_counter() - start

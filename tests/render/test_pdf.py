@@ -427,3 +427,11 @@ def test_trafford_area_profiles_name_their_area(trafford_site: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(sample)], check=True, capture_output=True, text=True)
     assert all(" yes " in row for row in fonts.stdout.splitlines()[2:])
     assert 1 <= page_count(sample) < 40
+
+
+def test_weasyprint_reports_no_css_or_resource_problem(
+    jobs: list[PdfJob], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        render_pdfs([replace(jobs[0], out_path=tmp_path / "whole.pdf")], workers=1)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
