@@ -53,6 +53,7 @@ from .format import MISSING, SUPPRESSED, format_interval, format_number, format_
 from .model import Column, Figure, Table
 from .palette import (
     COMPARISON_ORDER,
+    HIGHLIGHT_TEST,
     INK,
     MUTED,
     SEQUENTIAL_SCHEME,
@@ -83,6 +84,8 @@ MAP_WIDTH = 640
 """Width of every map in pixels (CSS scales the SVG); the height follows the area's shape."""
 CLASSES = 5
 """Quantile classes of a choropleth."""
+AREAS = "areas"
+"""Name of the spec's dataset of area features (drawn filled, then the highlight outlined)."""
 DECIMALS = 5
 """Decimal places kept in coordinates (about 1 m)."""
 
@@ -315,9 +318,13 @@ def build(
     spec = None
     if not shapes.empty:
         properties = _properties(shapes, table_rows, indicator, refs)
-        layers = [_area_layer(properties, shapes, indicator, labels, refs, colour_by, area_code)]
-        layers += _point_layers(ctx, block.points)
-        spec = _map_spec(figure_id, "map", layers, _height(shapes))
+        layers = [
+            _area_layer(properties, shapes, indicator, labels, refs, colour_by, area_code),
+            _outline_layer(area_code),
+            *_point_layers(ctx, block.points),
+        ]
+        features = _features(shapes, properties)
+        spec = _map_spec(figure_id, "map", layers, _height(shapes), features)
     return Figure(
         summary=_summary(ctx, indicator, table_rows, type_name, shapes.empty, block.points),
         table=table,
@@ -434,16 +441,29 @@ def _area_layer(
                 "symbolType": "square",
             },
         }
-    colour.setdefault("legend", {"orient": "right", "titleLimit": 400, "labelLimit": 260})
+    colour.setdefault(
+        "legend", {"orient": "right", "titleLimit": 400, "labelLimit": 260, "symbolType": "square"}
+    )
     return {
-        "data": {"values": _features(shapes, properties)},
-        "mark": {"type": "geoshape"},
-        "encoding": {
-            "fill": colour,
-            **emphasis_encoding(focus, base_stroke="#ffffff"),
-            "tooltip": tooltip,
-        },
+        "data": {"name": AREAS},
+        "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5},
+        "encoding": {"fill": colour, "tooltip": tooltip},
     }
+
+
+def _outline_layer(focus: str | None) -> dict[str, Any]:
+    """The highlighted (and the page's own) area outlined on top of every other area."""
+    test = HIGHLIGHT_TEST + (f" || datum.area_code === {_js(focus)}" if focus else "")
+    return {
+        "data": {"name": AREAS},
+        "transform": [{"filter": test}],
+        "mark": {"type": "geoshape", "filled": False},
+        "encoding": emphasis_encoding(focus),
+    }
+
+
+def _js(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -499,10 +519,15 @@ def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[
 
 
 def _map_spec(
-    figure_id: str, kind: str, layers: list[dict[str, Any]], height: int
+    figure_id: str,
+    kind: str,
+    layers: list[dict[str, Any]],
+    height: int,
+    features: list[dict[str, Any]],
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "$schema": SCHEMA,
+        "datasets": {AREAS: features},
         "width": MAP_WIDTH,
         "height": height,
         "projection": {"type": "mercator"},
@@ -602,29 +627,26 @@ def locator(ctx: FigureContext, area_type: str, area_code: str) -> Figure:
     if match.empty:
         summary = f"No boundary of {name} ({type_name.lower()}) is loaded."
         return Figure(summary=summary, table=table, data=data, spec=None, **base)
-    shapes = shapes.assign(
-        status=np.where(
-            shapes["area_code"] == area_code, name, f"Other areas ({type_name.lower()})"
-        )
+    others = f"Other {area_noun(type_name, 2)}"
+    properties = shapes[["area_code", "area_name"]].assign(
+        status=np.where(shapes["area_code"] == area_code, name, others)
     )
-    properties = shapes[["area_code", "area_name", "status"]]
-    others = f"Other areas ({type_name.lower()})"
     layer = {
-        "data": {"values": _features(shapes, properties)},
-        "mark": {"type": "geoshape"},
+        "data": {"name": AREAS},
+        "mark": {"type": "geoshape", "stroke": MUTED, "strokeWidth": 0.5},
         "encoding": {
             "fill": {
                 "field": "status",
                 "type": "nominal",
                 "title": None,
                 "scale": {"domain": [name, others], "range": [INK, "#dee0e2"]},
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", "symbolType": "square", "labelLimit": 300},
             },
-            **emphasis_encoding(None, base_stroke=MUTED),
             "tooltip": [{"field": "area_name", "type": "nominal", "title": "Area"}],
         },
     }
-    spec = _map_spec(figure_id, "map", [layer], _height(shapes))
+    features = _features(shapes, properties)
+    spec = _map_spec(figure_id, "map", [layer, _outline_layer(None)], _height(shapes), features)
     spec["width"] = 320
     spec["height"] = max(160, spec["height"] // 2)
     summary = (

@@ -18,7 +18,8 @@ results, its profile is drawn as an outline over the bars.
 Sub-area types (wards, MSOAs) carry every area of the JSNA area in the spec
 and show the one chosen by the page's ``highlight`` parameter (the first area,
 or the profile page's ``area_code``, until one is chosen), so an area
-selector switches the pyramid.
+selector switches the pyramid (a highlighted code of another area type leaves it
+on the default area).
 """
 
 from __future__ import annotations
@@ -293,7 +294,12 @@ def _spec(
     records = values[
         ["area_code", "area_name", "band", "sex_name", "signed", "percent_text", "count_text"]
     ].to_dict(orient="records")
-    chosen = f"datum.area_code === (highlight || {_js(default)})" if selectable else "true"
+    codes = "[" + ", ".join(_js(c) for c in sorted(data["area_code"].unique())) + "]"
+    chosen = (
+        f"datum.area_code === (indexof({codes}, highlight) >= 0 ? highlight : {_js(default)})"
+        if selectable
+        else "true"
+    )
     x_title = "% of residents (men left, women right)" if by_sex else "% of residents"
     sexes = ["Men", "Women"] if by_sex else ["All residents"]
     layers: list[dict[str, Any]] = [

@@ -40,7 +40,7 @@ def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
 
 def features(figure: maps.Figure) -> list[dict]:
     assert figure.spec is not None
-    return figure.spec["layer"][0]["data"]["values"]
+    return figure.spec["datasets"]["areas"]
 
 
 def test_ward_map_has_one_feature_per_ward_with_published_values(ctx: FigureContext) -> None:
@@ -103,7 +103,7 @@ def test_points_are_the_source_file_rows_with_coordinates(ctx: FigureContext) ->
     source = ctx.project.sources["trafford_pharmacies"]
     raw = pd.read_csv(resolve_path(ctx.project.root, source.file), dtype=str)
     located = raw.dropna(subset=["lon", "lat"])
-    layer = figure.spec["layer"][1]
+    layer = figure.spec["layer"][2]
     points = layer["data"]["values"]
     assert len(points) == len(located) > 0
     assert sorted(p["name"] for p in points) == sorted(located["pharmacy_name"])

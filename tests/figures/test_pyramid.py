@@ -70,7 +70,7 @@ def test_ward_pyramid_carries_every_ward_and_follows_highlight(ctx: FigureContex
     figure = pyramid.build(ctx, block("population_ward", "ward23"))
     assert figure.data["area_code"].nunique() == 21
     layer = figure.spec["layer"][0]
-    assert "highlight ||" in layer["transform"][0]["filter"]
+    assert "indexof([" in layer["transform"][0]["filter"]
     assert "until one is chosen" in figure.title
     chosen = pyramid.build(ctx, block("population_ward", "ward23"), area_code="E05015241")
     assert chosen.title.startswith("Bowdon: residents by age")
