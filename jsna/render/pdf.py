@@ -318,7 +318,8 @@ _BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.DOTALL | re.IGNORECASE)
 _SCREEN_ONLY = re.compile(r"<(script|nav)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _ID = re.compile(r'(\sid=")([^"]+)(")')
-_FRAGMENT = re.compile(r'(\shref=")#([^"]*)(")')
+_FRAGMENT = re.compile(r'(\s(?:xlink:)?href="#|url\(#)([^")]*)')
+_ID_LIST = re.compile(r'(\saria-(?:labelledby|describedby)=")([^"]*)(")')
 _LINK = re.compile(r'\shref="(?!#|https?:|mailto:)([^"]*)"')
 _SRC = re.compile(r'(\ssrc=")(?!https?:|data:|file:)([^"]*)(")')
 _HEADING = re.compile(r'<h2\b[^>]*\sid="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL | re.IGNORECASE)
@@ -360,23 +361,28 @@ def _section(job: PdfJob, index: int, part: PdfPart) -> _Section:
             return f' href="{html.escape(urljoin(public, html.unescape(match.group(1))))}"'
         return f' data-jsna-href="{match.group(1)}"'  # kept for print.css, not a link
 
-    def fix(chunk: str) -> str:
-        chunk = _ID.sub(lambda m: m.group(1) + prefix + m.group(2) + m.group(3), chunk)
-        chunk = _FRAGMENT.sub(lambda m: m.group(1) + "#" + prefix + m.group(2) + m.group(3), chunk)
+    def addresses(chunk: str) -> str:
         chunk = _LINK.sub(link, chunk)
         return _SRC.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), chunk)
 
-    content = _outside_svg(page_content(part.html_path.read_text(encoding="utf-8")), fix)
+    content = page_content(part.html_path.read_text(encoding="utf-8"))
+    content = _outside_svg(_unique_ids(content, prefix), addresses)
     headings = tuple(
         (anchor, html.unescape(_TAG.sub("", title)).strip())
-        for anchor, title in _outside_svg_headings(content)
+        for anchor, title in _HEADING.findall(content)
     )
     return _Section(f"part-{index}", part.title, Markup(content), part.new_page, headings)
 
 
-def _outside_svg_headings(content: str) -> list[tuple[str, str]]:
-    chunks = _SVG.split(content)
-    return [h for i, chunk in enumerate(chunks) if not i % 2 for h in _HEADING.findall(chunk)]
+def _unique_ids(content: str, prefix: str) -> str:
+    """Prefix every id of a page (SVGs' too) and every reference to one (``#id``, ``url(#id)``,
+    ``aria-labelledby``), so pages joined into one document never share an id."""
+    content = _ID.sub(lambda m: m.group(1) + prefix + m.group(2) + m.group(3), content)
+    content = _FRAGMENT.sub(lambda m: m.group(1) + prefix + m.group(2), content)
+    return _ID_LIST.sub(
+        lambda m: m.group(1) + " ".join(prefix + i for i in m.group(2).split()) + m.group(3),
+        content,
+    )
 
 
 def _css_string(text: str) -> Markup:

@@ -232,11 +232,12 @@ def test_the_print_document_keeps_the_content_and_drops_screen_furniture(
     assert "Skip to main content" not in document
     assert "govuk-service-navigation" not in document
     assert "<script" not in document
-    # ids are unique once pages are joined; in-page links follow them, SVG ids are untouched.
+    # ids (SVGs' too) are unique once pages are joined; links and references follow them.
     assert document.count('id="p1-compare-bad_health-ward23"') == 1
     assert document.count('id="p2-compare-bad_health-ward23"') == 1
     assert 'href="#p1-who-lives-here"' in document
-    assert 'clip-path="url(#compare-bad_health-ward23-clip)"' in document
+    assert 'clip-path="url(#p2-compare-bad_health-ward23-clip)"' in document
+    assert 'aria-labelledby="p2-compare-bad_health-ward23-title"' in document
     # a link to another page means nothing in a PDF without a public address.
     assert 'data-jsna-href="../deprivation/index.html"' in document
     assert "Population &amp; people" in document
@@ -311,7 +312,9 @@ def test_an_area_profile_names_the_area(rendered: list[Path]) -> None:
     assert "Page 1 of 1" in text or "Page 1 of 2" in text
 
 
-def test_metadata_is_fixed_and_fonts_are_embedded(rendered: list[Path], jobs: list[PdfJob]) -> None:
+def test_metadata_is_fixed_and_fonts_are_embedded(
+    rendered: list[Path], jobs: list[PdfJob], tmp_path: Path
+) -> None:
     path = by_name(rendered, "population.pdf")
     info = pdfinfo(path)
     assert info["Title"].startswith("Population & people")
@@ -323,7 +326,7 @@ def test_metadata_is_fixed_and_fonts_are_embedded(rendered: list[Path], jobs: li
     assert rows
     assert all(" yes " in row for row in rows), fonts.stdout
     # the same job gives the same bytes
-    again = path.with_name("again.pdf")
+    again = tmp_path / path.name
     render_pdfs([replace(jobs[1], out_path=again)], workers=1)
     assert again.read_bytes() == path.read_bytes()
 
