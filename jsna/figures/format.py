@@ -26,6 +26,7 @@ __all__ = [
     "format_interval",
     "format_limits",
     "format_number",
+    "format_short",
     "format_value",
     "is_missing",
     "value_format",
@@ -125,3 +126,13 @@ def value_format(indicator: Indicator | None) -> str:
     pre-formatted text field.
     """
     return f",.{_decimals(indicator)}f"
+
+
+def format_short(indicator: Indicator | None, value: Any, *, suppressed: bool = False) -> str:
+    """A value for a small space (a heatmap cell): the number, with ``%`` but no other unit."""
+    if suppressed:
+        return SUPPRESSED
+    if is_missing(value):
+        return MISSING
+    number = format_number(value, _decimals(indicator))
+    return f"{number}%" if indicator is not None and indicator.unit == "%" else number

@@ -82,7 +82,7 @@ readers."""
 HIGHLIGHT_PARAM: dict[str, Any] = {"name": "highlight", "value": None}
 """The top-level variable parameter a page's script sets to the chosen area code."""
 
-HIGHLIGHT_TEST = "datum.area_code === highlight"
+HIGHLIGHT_TEST = "highlight != null && datum.area_code === highlight"
 """Vega expression: this mark is the highlighted area."""
 
 

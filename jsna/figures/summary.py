@@ -129,7 +129,7 @@ def comparison_counts_sentence(words: pd.Series, comparator_name: str, noun_plur
     counted as not compared). ``""`` when there are no words.
     """
     cleaned = words.fillna("").replace("", "not compared").astype(str)
-    if cleaned.empty:
+    if cleaned.empty or (cleaned == "not compared").all():
         return ""
     counts = cleaned.value_counts()
     parts = [f"{counts[w]} {w}" for w in COMPARISON_ORDER if w in counts.index]

@@ -41,6 +41,7 @@ __all__ = [
     "empty_table",
     "figure_data",
     "main_slice",
+    "stack_tables",
     "suppression_notes",
 ]
 
@@ -253,4 +254,32 @@ def area_table(
         rows=tuple(tuple(r) for r in rows),
         judgements=tuple(tuple(j) for j in judgements),
         notes=suppression_notes(frame),
+    )
+
+
+def stack_tables(tables: Sequence[Table], labels: Sequence[str], *, caption: str) -> Table:
+    """Several tables as one, each row led by its table's label (an indicator's title).
+
+    Columns are the union of the tables' columns in first-seen order; a
+    table without a column leaves its cells blank. The label column comes
+    first and names the row together with the next one (the area).
+    """
+    columns: list[Column] = []
+    for table in tables:
+        columns.extend(c for c in table.columns if c not in columns)
+    rows: list[tuple[str, ...]] = []
+    judgements: list[tuple[str, ...]] = []
+    for table, label in zip(tables, labels, strict=True):
+        where = [table.columns.index(c) if c in table.columns else None for c in columns]
+        judged = table.judgements or tuple(("",) * len(table.columns) for _ in table.rows)
+        for row, judgement in zip(table.rows, judged, strict=True):
+            rows.append((label, *("" if i is None else row[i] for i in where)))
+            judgements.append(("", *("" if i is None else judgement[i] for i in where)))
+    notes = tuple(dict.fromkeys(n for t in tables for n in t.notes))
+    return Table(
+        caption=caption,
+        columns=(Column("Indicator"), *columns),
+        rows=tuple(rows),
+        judgements=tuple(judgements),
+        notes=notes,
     )

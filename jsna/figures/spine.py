@@ -1,0 +1,365 @@
+"""Spine chart: many indicators of one area at a glance, after Fingertips' area profiles.
+
+Each indicator is one row. Across the areas of the same area type with
+results for its latest period, a light bar spans the lowest to the highest
+value and a darker bar the 25th to 75th percentiles; a vertical line marks
+the benchmark (England's value, or the JSNA area's for areas inside it); a
+circle marks the area's own value, coloured by its comparison word (the word
+is in the tooltip and the table too).
+
+Rows are put on one scale as Fingertips does: the benchmark in the middle,
+the farthest extreme at the edge, and, when the indicator has a polarity,
+the worst end on the left and the best on the right (otherwise the lowest on
+the left). The table lists indicator, period, the area's value, the
+benchmark's, the worst (lowest) and best (highest) values and the comparison
+word.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jsna.content.chapters import ChartBlock
+from jsna.content.indicators import Indicator
+
+from ._select import area_benchmark, observed, sources_of
+from .context import FigureContext
+from .format import format_value
+from .model import Column, Figure, Table
+from .palette import INK, add_highlight, comparison_scale
+from .summary import comparison_phrase, join_words, no_data_summary
+from .tables import compare_with_area, main_slice, suppression_notes
+
+__all__ = ["SpineRow", "build", "spine_figure", "spine_rows"]
+
+KIND = "spine"
+WIDTH = 420
+ROW = 26
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+
+@dataclass(frozen=True)
+class SpineRow:
+    """One indicator of the spine: the area's row and the spread it sits in."""
+
+    indicator: Indicator
+    row: pd.Series
+    benchmark: str
+    benchmark_value: float
+    lowest: float
+    q25: float
+    q75: float
+    highest: float
+    areas: int
+    word: str
+
+
+def _area_type_of(ctx: FigureContext, indicator_id: str, area_code: str) -> str | None:
+    frame = observed(ctx, indicator_id)
+    types = frame.loc[frame["area_code"] == area_code, "area_type"]
+    return None if types.empty else str(types.iloc[-1])
+
+
+def _spine_row(ctx: FigureContext, indicator_id: str, area_code: str) -> SpineRow | None:
+    """The area's latest headline row and the spread of its area type, or None without one."""
+    indicator = ctx.indicator(indicator_id)
+    kind = _area_type_of(ctx, indicator_id, area_code)
+    if kind is None:
+        return None
+    period = ctx.latest_period(indicator_id, kind)
+    frame = observed(ctx, indicator_id)
+    peers = main_slice(frame[(frame["area_type"] == kind) & (frame["period"] == period)])
+    own = peers[peers["area_code"] == area_code]
+    values = peers["value"].dropna().astype(float)
+    if own.empty or values.empty:
+        return None
+    row = own.iloc[0]
+    benchmark, value, word = "England", row.get("england_value"), row.get("compared_with_england")
+    if value is None or pd.isna(value):
+        found = area_benchmark(ctx, indicator_id, peers, str(period))
+        if found is None or area_code == ctx.area_code:
+            benchmark, value, word = "the median", float(values.median()), ""
+        else:
+            benchmark, value = found
+            judged = compare_with_area(own.iloc[[0]], value, indicator.polarity, "word")
+            word = str(judged["word"].iloc[0])
+    q25, q75 = np.percentile(values, [25, 75])
+    return SpineRow(
+        indicator=indicator,
+        row=row,
+        benchmark=benchmark,
+        benchmark_value=float(value),
+        lowest=float(values.min()),
+        q25=float(q25),
+        q75=float(q75),
+        highest=float(values.max()),
+        areas=len(values),
+        word=str(word or "") or "not compared",
+    )
+
+
+def spine_rows(ctx: FigureContext, indicator_ids: Sequence[str], area_code: str) -> list[SpineRow]:
+    """Spine rows of the indicators that have a value for the area (others are left out)."""
+    rows = [_spine_row(ctx, i, area_code) for i in indicator_ids]
+    return [r for r in rows if r is not None]
+
+
+def _position(row: SpineRow, value: float) -> float:
+    """Value on the -1..1 scale: benchmark 0, farthest extreme 1, best to the right."""
+    half = max(abs(row.lowest - row.benchmark_value), abs(row.highest - row.benchmark_value))
+    if half == 0 or pd.isna(value):
+        return 0.0
+    sign = -1.0 if row.indicator.polarity == "low_is_good" else 1.0
+    return float(np.clip(sign * (value - row.benchmark_value) / half, -1, 1))
+
+
+def _ends(row: SpineRow) -> tuple[float, float]:
+    """(worst, best) values; (lowest, highest) without polarity."""
+    if row.indicator.polarity == "low_is_good":
+        return row.highest, row.lowest
+    return row.lowest, row.highest
+
+
+def _record(row: SpineRow) -> dict[str, Any]:
+    indicator = row.indicator
+    worst, best = _ends(row)
+    value = row.row["value"]
+    suppressed = bool(row.row.get("suppressed", False)) or pd.isna(value)
+    return {
+        "indicator": indicator.title,
+        "area_code": str(row.row["area_code"]),
+        "period": str(row.row["period"]),
+        "comparison": row.word,
+        "marker": None if suppressed else _position(row, float(value)),
+        "low": _position(row, worst),
+        "high": _position(row, best),
+        "q_low": min(_position(row, row.q25), _position(row, row.q75)),
+        "q_high": max(_position(row, row.q25), _position(row, row.q75)),
+        "value_text": format_value(indicator, value, suppressed=suppressed),
+        "benchmark_text": f"{row.benchmark}: {format_value(indicator, row.benchmark_value)}",
+        "worst_text": format_value(indicator, worst),
+        "best_text": format_value(indicator, best),
+        "comparison_text": _comparison_text(row),
+    }
+
+
+def _comparison_text(row: SpineRow) -> str:
+    return comparison_phrase(row.word, row.benchmark)
+
+
+def _spec(figure_id: str, title: str, rows: list[SpineRow], name: str) -> dict[str, Any]:
+    records = [_record(r) for r in rows]
+    order = [r["indicator"] for r in records]
+    y = {"field": "indicator", "type": "nominal", "sort": order, "title": None}
+    y["axis"] = {"labelLimit": 260}
+    x_scale = {"domain": [-1.05, 1.05]}
+    tooltip = [
+        {"field": "indicator", "title": "Indicator"},
+        {"field": "period", "title": "Period"},
+        {"field": "value_text", "title": name},
+        {"field": "benchmark_text", "title": "Benchmark"},
+        {"field": "worst_text", "title": "Worst or lowest"},
+        {"field": "best_text", "title": "Best or highest"},
+        {"field": "comparison_text", "title": "Comparison"},
+    ]
+    hidden_axis = {
+        "title": "Worst or lowest ← benchmark → best or highest",
+        "labels": False,
+        "ticks": False,
+        "grid": False,
+        "domain": False,
+    }
+    words = sorted({r["comparison"] for r in records})
+    layers = [
+        {
+            "mark": {"type": "bar", "color": "#dcdcdc", "height": {"band": 0.6}},
+            "encoding": {
+                "y": y,
+                "x": {
+                    "field": "low",
+                    "type": "quantitative",
+                    "scale": x_scale,
+                    "axis": hidden_axis,
+                },
+                "x2": {"field": "high"},
+                "tooltip": tooltip,
+            },
+        },
+        {
+            "mark": {"type": "bar", "color": "#a0a0a0", "height": {"band": 0.6}},
+            "encoding": {
+                "y": y,
+                "x": {"field": "q_low", "type": "quantitative"},
+                "x2": {"field": "q_high"},
+                "tooltip": tooltip,
+            },
+        },
+        {
+            "mark": {"type": "rule", "color": INK, "strokeWidth": 2},
+            "encoding": {"x": {"datum": 0}},
+        },
+        {
+            "transform": [{"filter": "datum.marker != null"}],
+            "mark": {"type": "point", "filled": True, "size": 120, "stroke": INK, "strokeWidth": 1},
+            "encoding": {
+                "y": y,
+                "x": {"field": "marker", "type": "quantitative"},
+                "color": {
+                    "field": "comparison",
+                    "type": "nominal",
+                    "scale": comparison_scale(words),
+                    "legend": {"title": "Compared with the benchmark", "orient": "bottom"},
+                },
+                "tooltip": tooltip,
+            },
+        },
+    ]
+    return add_highlight(
+        {
+            "$schema": SCHEMA,
+            "title": {"text": title, "anchor": "start", "subtitle": "Benchmark line in the middle"},
+            "data": {"values": records},
+            "width": WIDTH,
+            "height": max(ROW * 2, ROW * len(records)),
+            "layer": layers,
+            "config": {"view": {"stroke": None}, "axis": {"labelFontSize": 11}},
+            "usermeta": {"jsna": {"figure": figure_id, "kind": KIND}},
+        }
+    )
+
+
+def _table(rows: list[SpineRow], name: str, caption: str) -> Table:
+    columns = (
+        Column("Indicator"),
+        Column("Period"),
+        Column(f"{name} value", numeric=True),
+        Column("Benchmark", numeric=True),
+        Column("Worst or lowest", numeric=True),
+        Column("Best or highest", numeric=True),
+        Column("Comparison"),
+    )
+    body = []
+    judgements = []
+    for row in rows:
+        indicator = row.indicator
+        worst, best = _ends(row)
+        suppressed = bool(row.row.get("suppressed", False))
+        body.append(
+            (
+                indicator.title,
+                str(row.row["period"]),
+                format_value(indicator, row.row["value"], suppressed=suppressed),
+                f"{row.benchmark}: {format_value(indicator, row.benchmark_value)}",
+                format_value(indicator, worst),
+                format_value(indicator, best),
+                _comparison_text(row),
+            )
+        )
+        judgements.append(("", "", "", "", "", "", row.word))
+    frame = pd.DataFrame([r.row for r in rows])
+    return Table(caption, columns, tuple(body), tuple(judgements), suppression_notes(frame))
+
+
+def _data(rows: list[SpineRow]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        worst, best = _ends(row)
+        base = row.row
+        records.append(
+            {
+                "indicator_id": row.indicator.id,
+                "indicator": row.indicator.title,
+                "area_code": base["area_code"],
+                "area_name": base["area_name"],
+                "area_type": base["area_type"],
+                "period": base["period"],
+                "value": base["value"],
+                "lower_95": base.get("lower_95"),
+                "upper_95": base.get("upper_95"),
+                "numerator": base.get("numerator"),
+                "denominator": base.get("denominator"),
+                "benchmark": row.benchmark,
+                "benchmark_value": row.benchmark_value,
+                "compared_with_benchmark": row.word,
+                "worst_or_lowest": worst,
+                "percentile_25": row.q25,
+                "percentile_75": row.q75,
+                "best_or_highest": best,
+                "areas_in_range": row.areas,
+                "suppressed": bool(base.get("suppressed", False)),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _summary(rows: list[SpineRow], name: str) -> str:
+    counts = pd.Series([r.word for r in rows]).value_counts()
+    parts = [
+        f"{counts[w]} {w}" for w in ("better", "similar", "worse", "higher", "lower") if w in counts
+    ]
+    benchmarks = join_words(list(dict.fromkeys(r.benchmark for r in rows)))
+    text = f"{len(rows)} indicators of {name} against {benchmarks}"
+    text += f": {join_words(parts)}." if parts else "."
+    worse = [r.indicator.title for r in rows if r.word in ("worse", "worst")]
+    if worse:
+        text += f" Worse than the benchmark: {join_words(worse)}."
+    return text
+
+
+def spine_figure(
+    ctx: FigureContext,
+    indicator_ids: Sequence[str],
+    area_code: str,
+    *,
+    figure_id: str,
+    caption: str = "",
+    title: str | None = None,
+) -> Figure:
+    """The spine of ``indicator_ids`` for one area (a chapter block or an area profile)."""
+    rows = spine_rows(ctx, indicator_ids, area_code)
+    name = str(rows[0].row["area_name"]) if rows else area_code
+    title = title or f"{name} compared with the range of areas"
+    if not rows:
+        return Figure(
+            id=figure_id,
+            kind=KIND,
+            title=title,
+            caption=caption,
+            summary=no_data_summary("these indicators", f"in {name}"),
+            table=Table(caption or title, (Column("Indicator"), Column("Value", True)), ()),
+            data=pd.DataFrame(),
+            spec=None,
+            indicators=tuple(indicator_ids),
+        )
+    frame = pd.DataFrame([r.row for r in rows])
+    return Figure(
+        id=figure_id,
+        kind=KIND,
+        title=title,
+        caption=caption,
+        summary=_summary(rows, name),
+        table=_table(rows, name, caption or title),
+        data=_data(rows),
+        spec=_spec(figure_id, title, rows, name),
+        indicators=tuple(r.indicator.id for r in rows),
+        area_type=str(rows[0].row["area_type"]),
+        period=str(rows[0].row["period"]),
+        sources=sources_of(frame),
+    )
+
+
+def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None) -> Figure:
+    """The spine chart of a chart block's indicators for the JSNA area (or ``area_code``)."""
+    ids = list(block.indicators) or ([block.indicator] if block.indicator else [])
+    focus = area_code or ctx.area_code
+    digest = hashlib.sha1(",".join(ids).encode()).hexdigest()[:6]
+    figure_id = f"{KIND}-{ids[0] if ids else 'none'}-{digest}" + (
+        f"-{area_code}" if area_code else ""
+    )
+    return spine_figure(ctx, ids, focus, figure_id=figure_id, caption=block.caption)
