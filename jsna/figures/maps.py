@@ -99,6 +99,9 @@ POINT_FILLS = ("#0b0c0c", "#ffffff", "#0b0c0c", "#ffffff", "#0b0c0c", "#ffffff")
 assert SEQUENTIAL_SCHEME == "viridis", "VIRIDIS_5 samples the palette's scheme"
 
 
+_CACHE = "_jsna_figures_areas_in_jsna"
+"""Key of the per-context cache of :func:`areas_in_jsna` (area type -> codes)."""
+
 # --- which areas ---------------------------------------------------------------------------
 
 
@@ -111,6 +114,13 @@ def areas_in_jsna(ctx: FigureContext, area_type: str) -> frozenset[str]:
     areas (practice localities, localities), which lie in the JSNA area by
     definition. The JSNA's own area type gives every area of that type.
     """
+    cache: dict[str, frozenset[str]] = ctx.__dict__.setdefault(_CACHE, {})
+    if area_type not in cache:
+        cache[area_type] = _areas_in_jsna(ctx, area_type)
+    return cache[area_type]
+
+
+def _areas_in_jsna(ctx: FigureContext, area_type: str) -> frozenset[str]:
     config = ctx.project.config.area
     if area_type == config.area_type:
         rows = ctx.connection.execute(select(area.c.code).where(area.c.area_type == area_type))

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
 from jsna.content.chapters import ChartBlock
-from jsna.content.project_files import load_project
 from jsna.figures import funnel
 from jsna.figures.context import FigureContext
 from jsna.figures.svg import to_svg
 from jsna.stats import funnel_limits, funnel_significance
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "trafford"
-STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+from .conftest import check_snapshot
 
 
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
-    """A figure context on a private copy of the computed Trafford store."""
-    if not STORE.is_file():
-        pytest.skip(f"no computed Trafford store at {STORE}")
-    copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copy(STORE, copy)
-    engine = create_engine(f"sqlite:///{copy}")
-    with engine.connect() as connection:
-        yield FigureContext(load_project(EXAMPLE), connection)
-    engine.dispose()
+@pytest.fixture
+def ctx(trafford: FigureContext) -> FigureContext:
+    """The shared read-only Trafford context (conftest)."""
+    return trafford
 
 
 def block(indicator: str = "diabetes_qof") -> ChartBlock:
@@ -104,3 +88,10 @@ def test_a_value_only_indicator_has_a_table_but_no_funnel(ctx: FigureContext) ->
     assert figure.spec is None
     assert len(figure.table.rows) == 139
     assert "A funnel plot needs counts" in figure.summary
+
+
+def test_snapshot_of_table_and_point_layer(ctx: FigureContext) -> None:
+    figure = funnel.build(ctx, block())
+    check_snapshot(
+        "funnel-diabetes_qof", {"points": figure.spec["layer"][2], "table": figure.table}
+    )

@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
 from jsna.content.chapters import MapBlock
 from jsna.content.mirror import resolve_path
-from jsna.content.project_files import load_project
 from jsna.figures import maps
 from jsna.figures.context import FigureContext
 from jsna.figures.svg import to_svg
 from jsna.store.results import published_results
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "trafford"
-STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+from .conftest import check_snapshot
 
 
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
-    """A figure context on a private copy of the computed Trafford store."""
-    if not STORE.is_file():
-        pytest.skip(f"no computed Trafford store at {STORE}")
-    copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copy(STORE, copy)
-    engine = create_engine(f"sqlite:///{copy}")
-    with engine.connect() as connection:
-        yield FigureContext(load_project(EXAMPLE), connection)
-    engine.dispose()
+@pytest.fixture
+def ctx(trafford: FigureContext) -> FigureContext:
+    """The shared read-only Trafford context (conftest)."""
+    return trafford
 
 
 def features(figure: maps.Figure) -> list[dict]:
@@ -190,3 +175,11 @@ def test_every_map_block_of_the_example_builds_and_renders(ctx: FigureContext) -
         svg = to_svg(figure.spec, title=figure.title)
         assert 'role="img"' in svg
         assert "<path" in svg
+
+
+def test_snapshot_of_layers_and_table(ctx: FigureContext) -> None:
+    figure = maps.build(
+        ctx, MapBlock(block="map", indicator="obesity_year6_ward", area_type="ward23")
+    )
+    spec = {key: value for key, value in figure.spec.items() if key != "datasets"}
+    check_snapshot("map-obesity_year6_ward", {"spec": spec, "table": figure.table})

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
 from jsna.content.chapters import ChartBlock
-from jsna.content.project_files import load_project
 from jsna.figures import pyramid
 from jsna.figures.context import FigureContext
 from jsna.figures.svg import to_svg
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "trafford"
-STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+from .conftest import check_snapshot
 
 
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
-    """A figure context on a private copy of the computed Trafford store."""
-    if not STORE.is_file():
-        pytest.skip(f"no computed Trafford store at {STORE}")
-    copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copy(STORE, copy)
-    engine = create_engine(f"sqlite:///{copy}")
-    with engine.connect() as connection:
-        yield FigureContext(load_project(EXAMPLE), connection)
-    engine.dispose()
+@pytest.fixture
+def ctx(trafford: FigureContext) -> FigureContext:
+    """The shared read-only Trafford context (conftest)."""
+    return trafford
 
 
 def block(indicator: str = "population", area_type: str | None = None) -> ChartBlock:
@@ -101,3 +85,8 @@ def test_no_rows_gives_no_spec(ctx: FigureContext) -> None:
     figure = pyramid.build(ctx, block("population", "ward23"))
     assert figure.spec is None
     assert figure.table.rows == ()
+
+
+def test_snapshot_of_spec_and_table(ctx: FigureContext) -> None:
+    figure = pyramid.build(ctx, block())
+    check_snapshot("pyramid-population", {"spec": figure.spec, "table": figure.table})

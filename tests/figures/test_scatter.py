@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
 from jsna.content.chapters import ChartBlock
-from jsna.content.project_files import load_project
 from jsna.figures import scatter
 from jsna.figures.context import FigureContext
 from jsna.figures.svg import to_svg
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "trafford"
-STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+from .conftest import check_snapshot
 
 
-@pytest.fixture(scope="module")
-def ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
-    """A figure context on a private copy of the computed Trafford store."""
-    if not STORE.is_file():
-        pytest.skip(f"no computed Trafford store at {STORE}")
-    copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copy(STORE, copy)
-    engine = create_engine(f"sqlite:///{copy}")
-    with engine.connect() as connection:
-        yield FigureContext(load_project(EXAMPLE), connection)
-    engine.dispose()
+@pytest.fixture
+def ctx(trafford: FigureContext) -> FigureContext:
+    """The shared read-only Trafford context (conftest)."""
+    return trafford
 
 
 BLOCK = ChartBlock(
@@ -85,3 +69,10 @@ def test_no_pairs_gives_no_spec(ctx: FigureContext) -> None:
     assert figure.spec is None
     assert figure.table.rows == ()
     assert "no published figures" in figure.summary
+
+
+def test_snapshot_of_table_and_line(ctx: FigureContext) -> None:
+    figure = scatter.build(ctx, BLOCK)
+    check_snapshot(
+        "scatter-imd-bad_health", {"line": figure.spec["layer"][1], "table": figure.table}
+    )
