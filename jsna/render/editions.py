@@ -207,7 +207,9 @@ def publish_editions(project: Project, out: Path) -> Page:
         title="Editions",
         template="editions.html",
         context={"editions": entries, "current": current},
-        summary=f"{count} edition{'s' if count != 1 else ''} of this JSNA, each as published.",
+        summary=f"{count} editions of this JSNA, each as published."
+        if count != 1
+        else "1 edition of this JSNA, as published.",
         breadcrumbs=(("Home", "index.html"),),
     )
 

@@ -4,8 +4,9 @@ The site has no server, so the browser searches: ``jsna.js`` loads the index
 once and filters as the reader types. The index is built here, once, so the
 browser does no tokenising of page text:
 
-- ``documents``: one per page worth finding (chapters, indicators, area
-  profiles, then the catalogue, area lists and other pages), each with its
+- ``documents``: one per page worth finding (chapters in site order,
+  indicators by title, area profiles in site order, then the catalogue, area
+  lists and other pages), each with its
   title, kind, site-relative url, summary, topics, area (code, name, type)
   and indicator ids;
 - ``tokens``: every word of those fields, lower-case ASCII, sorted, so a
@@ -169,7 +170,17 @@ def _words(document: dict[str, Any]) -> set[str]:
 def search_index(pages: Iterable[Page]) -> dict[str, Any]:
     """The search index of ``pages`` (every page but the search page itself), ready for JSON."""
     chosen = [page for page in pages if page.kind != "search"]
-    chosen.sort(key=lambda page: (_kind_rank(page.kind), page.title.lower(), page.path))
+    chosen = [
+        page
+        for _, page in sorted(
+            enumerate(chosen),
+            key=lambda pair: (
+                _kind_rank(pair[1].kind),
+                pair[1].title.lower() if pair[1].kind == "indicator" else "",
+                pair[0],
+            ),
+        )
+    ]
     documents = [_document(page) for page in chosen]
     postings: dict[str, list[int]] = {}
     for number, document in enumerate(documents):
