@@ -64,7 +64,7 @@ def series_rows(
     rows = every[every["area_code"] == area_code]
     if area_type is not None:
         rows = rows[rows["area_type"] == area_type]
-    if rows.empty:
+    if rows.empty and area_code == ctx.area_code:
         kind = area_type
         if kind is None:
             counts = every.groupby("area_type")["area_code"].nunique()
