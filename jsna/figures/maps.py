@@ -94,6 +94,8 @@ VIRIDIS_5 = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 NO_DATA_COLOUR = "#d9d9d9"
 SUPPRESSED_COLOUR = "#9e9e9e"
 POINT_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+POINT_SIZES = (130, 60, 40, 30, 25, 20)
+"""Later sources draw smaller, on top, so a shared site shows both marks (a square in a circle)."""
 POINT_FILLS = ("#0b0c0c", "#ffffff", "#0b0c0c", "#ffffff", "#0b0c0c", "#ffffff")
 
 assert SEQUENTIAL_SCHEME == "viridis", "VIRIDIS_5 samples the palette's scheme"
@@ -338,7 +340,10 @@ def build(
     return Figure(
         summary=_summary(ctx, indicator, table_rows, type_name, shapes.empty, block.points),
         table=table,
-        data=figure_data(table_rows.drop(columns=["map_class", "shading"]), extra=("quintile",)),
+        data=figure_data(
+            table_rows.drop(columns=["map_class"]).rename(columns={"shading": "map_class"}),
+            extra=("quintile", "map_class"),
+        ),
         spec=spec,
         **base,
     )
@@ -491,6 +496,7 @@ def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[
                 {
                     "name": points["name"],
                     "service": title,
+                    "size": POINT_SIZES[min(len(titles) - 1, len(POINT_SIZES) - 1)],
                     "lon": points["lon"].round(DECIMALS),
                     "lat": points["lat"].round(DECIMALS),
                 }
@@ -501,7 +507,7 @@ def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[
     return [
         {
             "data": {"values": values.to_dict(orient="records")},
-            "mark": {"type": "point", "filled": True, "size": 60, "strokeWidth": 1, "opacity": 1},
+            "mark": {"type": "point", "filled": True, "strokeWidth": 1, "opacity": 1},
             "encoding": {
                 "longitude": {"field": "lon", "type": "quantitative"},
                 "latitude": {"field": "lat", "type": "quantitative"},
@@ -510,7 +516,12 @@ def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[
                     "type": "nominal",
                     "title": "Services",
                     "scale": {"domain": titles, "range": list(POINT_SHAPES[:count])},
-                    "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 400},
+                    "legend": {
+                        "orient": "bottom",
+                        "direction": "vertical",
+                        "labelLimit": 640,
+                        "symbolSize": 80,
+                    },
                 },
                 "fill": {
                     "field": "service",
@@ -518,6 +529,7 @@ def _point_layers(ctx: FigureContext, source_ids: tuple[str, ...]) -> list[dict[
                     "scale": {"domain": titles, "range": list(POINT_FILLS[:count])},
                     "legend": None,
                 },
+                "size": {"field": "size", "type": "quantitative", "scale": None, "legend": None},
                 "stroke": {"value": INK},
                 "tooltip": [
                     {"field": "name", "type": "nominal", "title": "Name"},

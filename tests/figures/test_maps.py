@@ -61,6 +61,7 @@ def test_legend_states_class_ranges_in_numbers(ctx: FigureContext) -> None:
     lows = [float(label.split(" to ")[0]) for label in labels]
     assert lows == sorted(lows)
     assert figure.table.columns[-1].label == "Map class"
+    assert set(figure.data["map_class"]) == set(labels)
     assert all(row[-1].split(": ")[1] in labels for row in figure.table.rows)
     assert "highest value" in figure.summary
     assert "Bucklow-St Martins" in figure.summary
