@@ -672,7 +672,7 @@ def locator(ctx: FigureContext, area_type: str, area_code: str) -> Figure:
     spec["width"] = 320
     spec["height"] = max(160, spec["height"] // 2)
     summary = (
-        f"{name} is one of {len(shapes)} areas ({type_name.lower()}) in {ctx.area_name}; "
+        f"{name} is one of {len(shapes)} {area_noun(type_name, len(shapes))} in {ctx.area_name}; "
         "it is filled dark on the map."
     )
     return Figure(summary=summary, table=table, data=data, spec=spec, **base)

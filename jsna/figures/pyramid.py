@@ -15,9 +15,9 @@ summary gives the numbers of men and women, saying the figures are not split
 by both. When the first comparator (England) has the same breakdown in the
 results, its profile is drawn as an outline over the bars.
 
-Sub-area types (wards, MSOAs) carry every area of the JSNA area in the spec
-and show the one chosen by the page's ``highlight`` parameter (the first area,
-or the profile page's ``area_code``, until one is chosen), so an area
+Without an ``area_code``, sub-area types (wards, MSOAs) carry every area of
+the JSNA area in the spec and show the one chosen by the page's ``highlight``
+parameter (the first area by name until one is chosen), so an area
 selector switches the pyramid (a highlighted code of another area type leaves it
 on the default area).
 """
@@ -142,10 +142,12 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     mine = bands[bands["area_code"] == default]
     outline = _comparator(ctx, indicator, period, by_sex)
     summary = _summary(ctx, indicator, frame, mine, name, by_sex, outline)
-    data = bands.assign(area_type=area_type, period=period)[
+    # A profile page shows its own area only; a chapter carries every area for the selector.
+    shown = mine if chosen else bands
+    data = shown.assign(area_type=area_type, period=period)[
         ["area_code", "area_name", "area_type", "period", "sex", "band", "count", "percent"]
     ].reset_index(drop=True)
-    spec = _spec(figure_id, data, outline, default, by_sex, len(names) > 1)
+    spec = _spec(figure_id, data, outline, default, by_sex, not chosen)
     return Figure(
         id=figure_id,
         kind="pyramid",

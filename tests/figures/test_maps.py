@@ -154,6 +154,7 @@ def test_locator_fills_the_area_among_its_neighbours(ctx: FigureContext) -> None
     assert sum(f["area_code"] == "E05015241" for f in shown) == 1
     name = next(f["area_name"] for f in shown if f["area_code"] == "E05015241")
     assert figure.title == f"Where {name} is"
+    assert figure.summary.startswith(f"{name} is one of 21 wards in Trafford")
     assert figure.spec["layer"][0]["encoding"]["fill"]["scale"]["domain"][0] == name
 
 
