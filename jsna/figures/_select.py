@@ -35,6 +35,7 @@ __all__ = [
     "area_benchmark",
     "area_type_of",
     "jsna_areas",
+    "latest_rows",
     "local_benchmark",
     "observed",
     "period_of",
@@ -51,9 +52,13 @@ def slug(text: str) -> str:
 
 
 def observed(ctx: FigureContext, indicator_id: str) -> pd.DataFrame:
-    """The indicator's published rows without projected ones."""
-    frame = ctx.results(indicator_id)
-    return frame[~frame["projected"]]
+    """The indicator's published rows without projected ones (cached)."""
+    cache: dict[str, Any] = ctx.__dict__.setdefault(_CACHE, {})
+    key = f"observed:{indicator_id}"
+    if key not in cache:
+        frame = ctx.results(indicator_id)
+        cache[key] = frame[~frame["projected"]]
+    return cache[key]
 
 
 def area_type_of(ctx: FigureContext, indicator_id: str, area_type: str | None) -> str | None:
@@ -144,6 +149,14 @@ def local_benchmark(ctx: FigureContext, indicator_id: str, period: str) -> pd.Se
     region (Trafford's sub-ICB location for GP registers). None without one,
     or when its value is missing.
     """
+    cache: dict[str, Any] = ctx.__dict__.setdefault(_CACHE, {})
+    key = f"local:{indicator_id}:{period}"
+    if key not in cache:
+        cache[key] = _local_benchmark(ctx, indicator_id, period)
+    return cache[key]
+
+
+def _local_benchmark(ctx: FigureContext, indicator_id: str, period: str) -> pd.Series | None:
     frame = observed(ctx, indicator_id)
     frame = main_slice(frame[frame["period"] == period])
     own = frame[frame["area_code"] == ctx.area_code]
@@ -193,3 +206,24 @@ def area_benchmark(
     if "england = 100" in indicator.unit.lower():
         return "England", 100.0
     return None
+
+
+def latest_rows(ctx: FigureContext, area_type: str) -> dict[str, pd.DataFrame]:
+    """Indicator id -> its headline rows of the latest period at ``area_type`` (cached).
+
+    One pass over every indicator per area type, shared by the profiles of
+    all areas of that type.
+    """
+    cache: dict[str, Any] = ctx.__dict__.setdefault(_CACHE, {})
+    key = f"latest:{area_type}"
+    if key not in cache:
+        found: dict[str, pd.DataFrame] = {}
+        for indicator_id in ctx.project.indicators:
+            frame = observed(ctx, indicator_id)
+            frame = frame[frame["area_type"] == area_type]
+            if frame.empty:
+                continue
+            period = frame["period"].iloc[-1]
+            found[indicator_id] = main_slice(frame[frame["period"] == period])
+        cache[key] = found
+    return cache[key]

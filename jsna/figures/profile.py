@@ -22,25 +22,25 @@ import pandas as pd
 
 from jsna.content.chapters import ChartBlock
 
-from ._select import area_benchmark, observed, slug, sources_of
+from ._select import area_benchmark, latest_rows, observed, slug, sources_of
 from .context import FigureContext
 from .format import format_limits, format_value, is_missing
 from .model import Column, Figure, Headline, Table
 from .spine import spine_figure
 from .summary import no_data_summary
-from .tables import compare_with_area, figure_data, main_slice, suppression_notes
+from .tables import compare_with_area, figure_data, suppression_notes
 
 __all__ = ["area_profile", "profile_indicators"]
 
 
 def profile_indicators(ctx: FigureContext, area_type: str, area_code: str) -> list[str]:
-    """Indicators (project order) with an observed row for the area at its area type."""
-    found = []
-    for indicator_id in ctx.project.indicators:
-        frame = observed(ctx, indicator_id)
-        if ((frame["area_type"] == area_type) & (frame["area_code"] == area_code)).any():
-            found.append(indicator_id)
-    return found
+    """Indicators (project order) with a row for the area in their latest period at its type."""
+    cache: dict[str, Any] = ctx.__dict__.setdefault("_jsna_figures_profile_codes", {})
+    if area_type not in cache:
+        cache[area_type] = {
+            i: frozenset(rows["area_code"]) for i, rows in latest_rows(ctx, area_type).items()
+        }
+    return [i for i, codes in cache[area_type].items() if area_code in codes]
 
 
 def _latest_rows(
@@ -48,15 +48,14 @@ def _latest_rows(
 ) -> pd.DataFrame:
     """The area's latest headline row per indicator, judged against the JSNA area."""
     frames = []
+    latest = latest_rows(ctx, area_type)
     for indicator_id in ids:
         indicator = ctx.indicator(indicator_id)
-        period = ctx.latest_period(indicator_id, area_type)
-        frame = observed(ctx, indicator_id)
-        peers = main_slice(frame[(frame["area_type"] == area_type) & (frame["period"] == period)])
+        peers = latest[indicator_id]
         own = peers[peers["area_code"] == area_code]
         if own.empty:
             continue
-        found = area_benchmark(ctx, indicator_id, peers, str(period))
+        found = area_benchmark(ctx, indicator_id, peers, str(peers["period"].iloc[0]))
         if found is None:
             frames.append(own.assign(jsna_value=float("nan"), comparison="not compared"))
             continue
@@ -121,15 +120,24 @@ def _table_figure(
 
 def _population_indicator(ctx: FigureContext, area_type: str, area_code: str) -> str | None:
     """An indicator giving the area's population by sex and age (for a pyramid), if any."""
-    for indicator_id in ctx.project.indicators:
+    cache: dict[str, Any] = ctx.__dict__.setdefault("_jsna_figures_population", {})
+    if area_type not in cache:
+        cache[area_type] = [
+            indicator_id
+            for indicator_id in latest_rows(ctx, area_type)
+            if ctx.indicator(indicator_id).method == "count"
+            and _by_sex_and_age(observed(ctx, indicator_id), area_type)
+        ]
+    for indicator_id in cache[area_type]:
         frame = observed(ctx, indicator_id)
-        mine = frame[(frame["area_type"] == area_type) & (frame["area_code"] == area_code)]
-        if mine.empty or ctx.indicator(indicator_id).method != "count":
-            continue
-        sexes = set(mine["sex"])
-        if {"male", "female"} <= sexes and mine["age"].nunique() > 5:
+        if (frame["area_code"] == area_code).any():
             return indicator_id
     return None
+
+
+def _by_sex_and_age(frame: pd.DataFrame, area_type: str) -> bool:
+    mine = frame[frame["area_type"] == area_type]
+    return {"male", "female"} <= set(mine["sex"]) and mine["age"].nunique() > 5
 
 
 def _optional(module: str) -> Any | None:
@@ -150,6 +158,7 @@ def area_profile(ctx: FigureContext, area_type: str, area_code: str) -> list[Fig
             ids,
             area_code,
             figure_id=f"profile-spine-{area_type}-{area_code}",
+            area_type=area_type,
             title=f"{name} compared with the other areas",
         )
     ]

@@ -28,13 +28,13 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_benchmark, observed, sources_of
+from ._select import area_benchmark, latest_rows, observed, sources_of
 from .context import FigureContext
 from .format import format_value
 from .model import Column, Figure, Table
 from .palette import INK, add_highlight, comparison_scale
 from .summary import comparison_phrase, join_words, no_data_summary
-from .tables import compare_with_area, main_slice, suppression_notes
+from .tables import compare_with_area, suppression_notes
 
 __all__ = ["SpineRow", "build", "spine_figure", "spine_rows"]
 
@@ -66,15 +66,18 @@ def _area_type_of(ctx: FigureContext, indicator_id: str, area_code: str) -> str 
     return None if types.empty else str(types.iloc[-1])
 
 
-def _spine_row(ctx: FigureContext, indicator_id: str, area_code: str) -> SpineRow | None:
+def _spine_row(
+    ctx: FigureContext, indicator_id: str, area_code: str, area_type: str | None
+) -> SpineRow | None:
     """The area's latest headline row and the spread of its area type, or None without one."""
     indicator = ctx.indicator(indicator_id)
-    kind = _area_type_of(ctx, indicator_id, area_code)
+    kind = area_type or _area_type_of(ctx, indicator_id, area_code)
     if kind is None:
         return None
-    period = ctx.latest_period(indicator_id, kind)
-    frame = observed(ctx, indicator_id)
-    peers = main_slice(frame[(frame["area_type"] == kind) & (frame["period"] == period)])
+    peers = latest_rows(ctx, kind).get(indicator_id)
+    if peers is None:
+        return None
+    period = str(peers["period"].iloc[0])
     own = peers[peers["area_code"] == area_code]
     values = peers["value"].dropna().astype(float)
     if own.empty or values.empty:
@@ -104,9 +107,17 @@ def _spine_row(ctx: FigureContext, indicator_id: str, area_code: str) -> SpineRo
     )
 
 
-def spine_rows(ctx: FigureContext, indicator_ids: Sequence[str], area_code: str) -> list[SpineRow]:
-    """Spine rows of the indicators that have a value for the area (others are left out)."""
-    rows = [_spine_row(ctx, i, area_code) for i in indicator_ids]
+def spine_rows(
+    ctx: FigureContext,
+    indicator_ids: Sequence[str],
+    area_code: str,
+    area_type: str | None = None,
+) -> list[SpineRow]:
+    """Spine rows of the indicators that have a value for the area (others are left out).
+
+    ``area_type``: the area's type when known (profiles), else found per indicator.
+    """
+    rows = [_spine_row(ctx, i, area_code, area_type) for i in indicator_ids]
     return [r for r in rows if r is not None]
 
 
@@ -320,9 +331,10 @@ def spine_figure(
     figure_id: str,
     caption: str = "",
     title: str | None = None,
+    area_type: str | None = None,
 ) -> Figure:
     """The spine of ``indicator_ids`` for one area (a chapter block or an area profile)."""
-    rows = spine_rows(ctx, indicator_ids, area_code)
+    rows = spine_rows(ctx, indicator_ids, area_code, area_type)
     name = str(rows[0].row["area_name"]) if rows else area_code
     title = title or f"{name} compared with the range of areas"
     if not rows:
