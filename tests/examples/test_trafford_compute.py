@@ -273,7 +273,15 @@ def test_demo_runs_every_step_on_the_built_example(built: Built, tmp_path: Path)
     from jsna.cli.main import cli
 
     url = built.engine.url.render_as_string(hide_password=False)
-    arguments = ["demo", "--project", str(built.project.root), "--db", url]
+    arguments = [
+        "demo",
+        "--project",
+        str(built.project.root),
+        "--db",
+        url,
+        "--no-serve",
+        "--no-pdf",
+    ]
     result = CliRunner().invoke(cli, [*arguments, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "90 indicators, 12 chapters" in result.output
@@ -282,6 +290,8 @@ def test_demo_runs_every_step_on_the_built_example(built: Built, tmp_path: Path)
     exported = pd.read_csv(tmp_path / "results.csv", low_memory=False)
     trafford = exported[(exported["area_code"] == "E08000009") & exported["breakdown"].isna()]
     assert set(trafford["indicator_id"]) >= {"bad_health", "deaths_in_hospital", "population"}
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert (tmp_path / "site" / "chapters" / "population" / "index.html").is_file()
 
 
 def test_practice_list_sizes_are_projected_from_the_raw_file(built: Built) -> None:
