@@ -39,6 +39,7 @@ def build(out: Path, name: str, text: str = "", pdf: bool = True) -> Path:
         path.unlink() if path.is_file() else path.rmdir()
     (out / "chapters" / "population").mkdir(parents=True)
     (out / "index.html").write_text(f"<h1>Edition {name}</h1>{text}", encoding="utf-8")
+    (out / ".jsna-site").write_text("built")
     (out / "chapters" / "population" / "index.html").write_text("<h1>Population</h1>")
     if pdf:
         (out / "downloads").mkdir()
@@ -57,6 +58,7 @@ def test_an_edition_is_archived_without_the_editions_folder(
     assert (folder / "index.html").read_text() == "<h1>Edition 2025</h1>"
     assert (folder / "chapters" / "population" / "index.html").is_file()
     assert not (folder / "editions").exists()
+    assert not (folder / ".jsna-site").exists()
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["edition"] == "2025"
     assert manifest["title"] == project.config.title
