@@ -20,6 +20,7 @@ profile), so every figure of one indicator picks the same rows:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -40,6 +41,7 @@ __all__ = [
     "observed",
     "period_of",
     "slug",
+    "sources_for",
     "sources_of",
 ]
 
@@ -227,3 +229,15 @@ def latest_rows(ctx: FigureContext, area_type: str) -> dict[str, pd.DataFrame]:
             found[indicator_id] = main_slice(frame[frame["period"] == period])
         cache[key] = found
     return cache[key]
+
+
+def sources_for(
+    ctx: FigureContext, indicator_ids: Sequence[str], rows: pd.DataFrame
+) -> tuple[str, ...]:
+    """Titles of the indicators' declared sources, then the dataset versions behind ``rows``."""
+    titles = []
+    for indicator_id in indicator_ids:
+        source = ctx.project.sources.get(ctx.indicator(indicator_id).source)
+        if source is not None:
+            titles.append(source.title)
+    return tuple(dict.fromkeys([*titles, *sources_of(rows)]))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from jsna.content.chapters import ChartBlock, MapBlock, TableBlock
 
+from ._select import sources_for
 from .compare import select_panel
 from .context import FigureContext
 from .format import format_limits, format_value
@@ -118,6 +119,7 @@ def table_figure(ctx: FigureContext, block: TableBlock, *, area_code: str | None
         indicators=tuple(order),
         area_type=str(rows["area_type"].iloc[0]),
         period=str(rows["period"].iloc[0]),
+        sources=sources_for(ctx, order, rows),
     )
 
 

@@ -39,7 +39,7 @@ from ._select import (
     observed,
     period_of,
     slug,
-    sources_of,
+    sources_for,
 )
 from .context import FigureContext
 from .format import format_count, format_limits, format_value, value_format
@@ -466,5 +466,5 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
         indicators=tuple(ids),
         area_type=first.area_type,
         period=first.period,
-        sources=tuple(dict.fromkeys(s for p in drawn for s in sources_of(p.rows))),
+        sources=sources_for(ctx, [p.indicator.id for p in drawn], data),
     )

@@ -20,7 +20,15 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_benchmark, area_type_of, jsna_areas, observed, period_of, slug, sources_of
+from ._select import (
+    area_benchmark,
+    area_type_of,
+    jsna_areas,
+    observed,
+    period_of,
+    slug,
+    sources_for,
+)
 from .context import FigureContext
 from .format import format_short, format_value
 from .model import Column, Figure, Table
@@ -242,5 +250,5 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
         indicators=tuple(order),
         area_type=kind,
         period=str(rows["period"].iloc[0]),
-        sources=sources_of(rows),
+        sources=sources_for(ctx, order, rows),
     )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from jsna.content.chapters import ChartBlock
 
-from ._select import area_benchmark, latest_rows, observed, slug, sources_of
+from ._select import area_benchmark, latest_rows, observed, slug, sources_for
 from .context import FigureContext
 from .format import format_limits, format_value, is_missing
 from .model import Column, Figure, Headline, Table
@@ -114,7 +114,7 @@ def _table_figure(
         spec=None,
         indicators=tuple(rows["indicator_id"]),
         area_type=area_type,
-        sources=sources_of(rows),
+        sources=sources_for(ctx, list(rows["indicator_id"]), rows),
     )
 
 

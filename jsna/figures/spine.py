@@ -28,7 +28,7 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_benchmark, latest_rows, observed, sources_of
+from ._select import area_benchmark, latest_rows, observed, sources_for
 from .context import FigureContext
 from .format import format_value
 from .model import Column, Figure, Table
@@ -362,7 +362,7 @@ def spine_figure(
         indicators=tuple(r.indicator.id for r in rows),
         area_type=str(rows[0].row["area_type"]),
         period=str(rows[0].row["period"]),
-        sources=sources_of(frame),
+        sources=sources_for(ctx, [r.indicator.id for r in rows], frame),
     )
 
 

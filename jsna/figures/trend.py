@@ -21,7 +21,7 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_type_of, sources_of
+from ._select import area_type_of, sources_for
 from .context import FigureContext
 from .format import format_limits, format_value, value_format
 from .model import Column, Figure, Table
@@ -372,5 +372,5 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
         period=str(rows.loc[~rows["projected"].astype(bool), "period"].iloc[-1])
         if (~rows["projected"].astype(bool)).any()
         else None,
-        sources=sources_of(rows),
+        sources=sources_for(ctx, ids, rows),
     )
