@@ -210,7 +210,9 @@
     var datum = item && item.datum;
     if (datum && datum.datum) datum = datum.datum;
     if (datum && !datum.area_code && datum.properties) datum = datum.properties;
-    if (datum && datum.area_code) toggle(String(datum.area_code), datum.area_name);
+    if (datum && datum.area_code) {
+      toggle(String(datum.area_code), datum.area_name || datum.label || datum.name);
+    }
   }
 
   function embed(chart) {
