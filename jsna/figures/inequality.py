@@ -106,6 +106,18 @@ def _rows(
     return frame.assign(_order=order).sort_values(["_order", "area_code"]).drop(columns="_order")
 
 
+MAX_GROUPS = 20
+"""More groups than this is not a deprivation grouping (deciles, quintiles, vigintiles)."""
+
+
+def _is_grouping(rows: pd.DataFrame) -> bool:
+    """Whether the rows' area codes are the numbers 1..k of at most :data:`MAX_GROUPS` groups."""
+    codes = pd.to_numeric(rows["area_code"], errors="coerce")
+    if codes.isna().any() or len(codes) > MAX_GROUPS:
+        return False
+    return bool(codes.min() == 1 and (codes == codes.round()).all())
+
+
 def _noun(type_name: str) -> str:
     return "quintile" if "quintile" in type_name.lower() else "decile"
 
@@ -144,6 +156,17 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     }
     if rows.empty:
         summary = no_data_summary(indicator.title, f"by {type_name}")
+        return Figure(
+            summary=summary,
+            table=empty_table(title, noun.capitalize()),
+            data=figure_data(rows),
+            **base,
+        )
+    if not _is_grouping(rows):
+        summary = (
+            f"An inequality chart needs a deprivation grouping (deciles or quintiles numbered "
+            f"from 1, the most deprived); {type_name} is not one."
+        )
         return Figure(
             summary=summary,
             table=empty_table(title, noun.capitalize()),

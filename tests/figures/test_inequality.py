@@ -92,3 +92,12 @@ def test_no_rows_gives_no_spec(ctx: FigureContext) -> None:
 def test_snapshot_of_spec_and_table(ctx: FigureContext) -> None:
     figure = inequality.build(ctx, block())
     check_snapshot("inequality-bad_health", {"spec": figure.spec, "table": figure.table})
+
+
+def test_an_area_type_that_is_not_a_grouping_gives_no_chart(ctx: FigureContext) -> None:
+    chart = ChartBlock(
+        block="chart", chart="inequality", indicator="diabetes_qof", area_type="gp_practice"
+    )
+    figure = inequality.build(ctx, chart)
+    assert figure.spec is None
+    assert "needs a deprivation grouping" in figure.summary
