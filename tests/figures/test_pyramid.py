@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,3 +92,23 @@ def test_no_rows_gives_no_spec(ctx: FigureContext) -> None:
 def test_snapshot_of_spec_and_table(ctx: FigureContext) -> None:
     figure = pyramid.build(ctx, block())
     check_snapshot("pyramid-population", {"spec": figure.spec, "table": figure.table})
+
+
+def test_england_with_the_same_breakdown_is_drawn_as_an_outline(ctx: FigureContext) -> None:
+    rows = single_years(ctx.results("population"))
+    rows = rows[rows["area_code"] == "E08000009"]
+    england = rows.assign(area_code="E92000001", area_name="England", value=rows["value"] * 200)
+    saved = ctx.results("population")
+    ctx._results["population"] = pd.concat([saved, england], ignore_index=True)
+    try:
+        figure = pyramid.build(ctx, block())
+    finally:
+        ctx._results["population"] = saved
+    outline = figure.spec["layer"][1]
+    assert outline["mark"]["fillOpacity"] == 0
+    lines = pd.DataFrame(outline["data"]["values"])
+    bars = pd.DataFrame(figure.spec["layer"][0]["data"]["values"])
+    # England is Trafford scaled: the same shares in every band
+    np.testing.assert_allclose(lines["signed"].sum(), 100, atol=1e-3)
+    np.testing.assert_allclose(sorted(lines["signed"]), sorted(bars["signed"]), atol=1e-3)
+    assert "The outline shows England's age profile" in figure.summary
