@@ -189,8 +189,11 @@ def area_benchmark(
     not itself among ``rows``; else, for a proportion or crude rate whose rows
     all have counts and none is suppressed, the JSNA area's value summed from
     them (the areas tile it); else 100 for a ratio where England is 100.
+    None for counts: a ward's count is not comparable with the whole area's.
     """
     indicator = ctx.indicator(indicator_id)
+    if indicator.method == "count":
+        return None
     local = local_benchmark(ctx, indicator_id, period)
     if local is not None and local["area_code"] not in set(rows["area_code"]):
         return ctx.area_name, float(local["value"])

@@ -8,6 +8,9 @@ chart kind (``jsna.figures.<kind>.build``), a ``map`` block to
 confidence intervals and comparison words. ``indicator`` blocks are
 headlines (:func:`jsna.figures.headline.headline`), and ``findings`` and
 ``area_selector`` blocks are drawn by the page itself.
+
+:func:`headline`, :func:`area_profile` and :func:`format_value` are
+re-exported here, as the publishing contract lists them with the dispatch.
 """
 
 from __future__ import annotations
@@ -24,12 +27,21 @@ from ._select import sources_for
 from .compare import select_panel
 from .context import FigureContext
 from .format import format_limits, format_value
+from .headline import headline
 from .heatmap import heatmap_rows
 from .model import Column, Figure, Table
+from .profile import area_profile
 from .summary import area_noun, join_words, no_data_summary
 from .tables import figure_data, suppression_notes
 
-__all__ = ["CHART_MODULES", "figure_for_block", "table_figure"]
+__all__ = [
+    "CHART_MODULES",
+    "area_profile",
+    "figure_for_block",
+    "format_value",
+    "headline",
+    "table_figure",
+]
 
 CHART_MODULES: dict[str, str] = {
     "compare": "jsna.figures.compare",

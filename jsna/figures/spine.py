@@ -3,9 +3,9 @@
 Each indicator is one row. Across the areas of the same area type with
 results for its latest period, a light bar spans the lowest to the highest
 value and a darker bar the 25th to 75th percentiles; a vertical line marks
-the benchmark (England's value, or the JSNA area's for areas inside it); a
-circle marks the area's own value, coloured by its comparison word (the word
-is in the tooltip and the table too).
+the benchmark (England's value, or the JSNA area's for areas inside it, or
+the median area for counts); a circle marks the area's own value, coloured by
+its comparison word (the word is in the tooltip and the table too).
 
 Rows are put on one scale as Fingertips does: the benchmark in the middle,
 the farthest extreme at the edge, and, when the indicator has a polarity,
@@ -84,7 +84,9 @@ def _spine_row(
         return None
     row = own.iloc[0]
     benchmark, value, word = "England", row.get("england_value"), row.get("compared_with_england")
-    if value is None or pd.isna(value):
+    if indicator.method == "count":
+        benchmark, value, word = "the median", float(values.median()), ""
+    elif value is None or pd.isna(value):
         found = area_benchmark(ctx, indicator_id, peers, str(period))
         if found is None or area_code == ctx.area_code:
             benchmark, value, word = "the median", float(values.median()), ""

@@ -87,6 +87,9 @@ def test_ward_profile(trafford: FigureContext) -> None:
     assert "Altrincham" in spine.summary
     assert len(table.table.rows) == len(spine.data)
     assert set(spine.data["area_code"]) == {"E05015239"}
+    benchmarks = spine.data.set_index("indicator_id")["benchmark"]
+    assert benchmarks["pharmacies"] == "the median"  # a ward's count is not Trafford's
+    assert benchmarks["bad_health"] == "Trafford"
     store = published(trafford, "bad_health", "ward23", "2021").set_index("area_code")
     row = table.data.set_index("indicator_id").loc["bad_health"]
     assert row["value"] == store.loc["E05015239", "value"]
