@@ -37,12 +37,7 @@ from jsna.figures.model import Figure
 from jsna.figures.svg import to_svgs
 from jsna.store.results import published_results
 
-from . import changes, pdf
-
-try:  # TODO(R1): direct imports once R2's modules land
-    from . import editions, feed, search
-except ImportError:  # pragma: no cover
-    editions = feed = search = None  # type: ignore[assignment]
+from . import changes, editions, feed, pdf, search
 from .assets import copy_assets, logo_path
 from .html import environment, figure_files, render_page
 from .pages import (
@@ -104,6 +99,7 @@ class _Site:
     generated: datetime
     disclosure: list[str]
     env: Environment = field(default_factory=environment)
+    search_index: dict[str, Any] = field(default_factory=dict)
 
 
 def build_site(
@@ -141,16 +137,13 @@ def build_site(
     # 6. Write the .json and .csv twins of every page.
     with stage("twins"):
         _write_twins(site, pages)
-    # 7. Write the search index the search page filters.
+    # 7. Write the search index the search page filters (made with the pages).
     with stage("search"):
-        if search is not None:
-            _write_json(out / "search-index.json", search.search_index(pages))
+        text = _escape_json_text(search.search_index_json(site.search_index))
+        (out / "search-index.json").write_text(text + "\n", encoding="utf-8")
     # 8. Write the Atom feed of chapters and changed indicators.
     with stage("feed"):
-        if feed is not None:
-            (out / "feed.xml").write_text(
-                feed.feed_xml(project, pages, generated), encoding="utf-8"
-            )
+        (out / "feed.xml").write_text(feed.feed_xml(project, pages, generated), encoding="utf-8")
     # 9. Copy the CSS, JavaScript, brand and vendor files.
     with stage("assets"):
         copy_assets(project, out)
@@ -159,8 +152,7 @@ def build_site(
         summary.pdfs = _render_pdfs(site, pages, workers, report) if pdf else 0
     # 11. Keep this edition in the archive and publish every kept edition.
     with stage("editions"):
-        if editions is not None:
-            pages.append(_publish_editions(site, svgs))
+        pages.append(_publish_editions(site, svgs))
     summary.pages = len(pages)
     summary.files = sum(1 for path in out.rglob("*") if path.is_file())
     return summary
@@ -230,7 +222,8 @@ def _load_context(
 
 
 def _plan_pages(site: _Site, *, pdf: bool) -> list[Page]:
-    """Every page in site order: home, chapters, indicators, areas, search, changes, about."""
+    """Every page in site order: home, chapters, indicators, areas, about, search, changes,
+    bulletin (the search index covers the pages before it)."""
     ctx = site.ctx
     home = home_page(ctx, site.chapters, site.findings)
     if pdf:
@@ -240,13 +233,12 @@ def _plan_pages(site: _Site, *, pdf: bool) -> list[Page]:
     pages.append(catalogue_page(ctx))
     pages += indicator_pages(ctx, site.chapters)
     pages += area_pages(ctx, site.inside, pdf=pdf)
-    if search is not None:
-        pages.append(search.search_page())
+    pages.append(about_page(ctx))
+    site.search_index = search.search_index(pages)
+    pages.append(search.search_page(site.search_index))
     changed = changes.changes_page(ctx)
     pages.append(changed)
-    if feed is not None:
-        pages.append(feed.bulletin_page(site.project, pages, changed))
-    pages.append(about_page(ctx))
+    pages.append(feed.bulletin_page(site.project, pages, changed))
     return pages
 
 

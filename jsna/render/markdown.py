@@ -57,6 +57,10 @@ _CLASSES = {
 }
 _HEADING_CLASSES = {2: "govuk-heading-l", 3: "govuk-heading-m", 4: "govuk-heading-s"}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CHAPTER_LINK = re.compile(
+    r"^(?:\./)?(?:chapters/)?\d{1,3}-(?P<id>[a-z0-9][a-z0-9-]*)\.md(?P<rest>#.*)?$"
+)
+"""A link to another chapter's file (``10-health-inequalities.md#gaps``)."""
 
 
 def slugify(text: str) -> str:
@@ -154,6 +158,13 @@ def _text_of(inline: Token) -> str:
     )
 
 
+def _chapter_link(token: Token) -> None:
+    """A link to a chapter file points at that chapter's page (chapter pages sit side by side)."""
+    match = _CHAPTER_LINK.match(str(token.attrGet("href") or ""))
+    if match is not None:
+        token.attrSet("href", f"../{match['id']}/index.html{match['rest'] or ''}")
+
+
 def render_markdown(text: str, first_line: int = 1, *, shift: int = 0) -> Rendered:
     """Markdown to HTML; ``jsna`` fences become markers naming their file line."""
     tokens = _MD.parse(text)
@@ -165,6 +176,10 @@ def render_markdown(text: str, first_line: int = 1, *, shift: int = 0) -> Render
             token.attrSet("class", _CLASSES[token.type])
         if token.type == "th_open":
             token.attrSet("scope", "col")
+        for child in token.children or []:
+            if child.type == "link_open":
+                child.attrSet("class", "govuk-link")
+                _chapter_link(child)
         if token.type in {"heading_open", "heading_close"}:
             depth = max(2, min(6, int(token.tag[1]) - shift))
             token.tag = f"h{depth}"

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from jsna.compute.findings import Finding
 from jsna.content.chapters import (
@@ -40,7 +41,7 @@ from jsna.content.chapters import (
 from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure, Headline
 from jsna.store.areas import areas_within
-from jsna.store.schema import area
+from jsna.store.schema import area, area_membership
 
 from .markdown import Part, render_part, split_chapter
 
@@ -203,11 +204,30 @@ def within(ctx: FigureContext) -> frozenset[str]:
 
 
 def _areas_of(ctx: FigureContext, area_type: str, inside: frozenset[str]) -> list[tuple[str, str]]:
-    """(code, name) of the areas of ``area_type`` inside the JSNA area, by name."""
+    """(code, name) of the areas of ``area_type`` inside the JSNA area, by name.
+
+    Areas outside the store's geography of the local authority (GP practices)
+    count as inside when they are members of an area that is inside (their
+    practice locality).
+    """
     rows = ctx.connection.execute(
         select(area.c.code, area.c.name).where(area.c.area_type == area_type)
     ).fetchall()
-    return sorted(((c, n) for c, n in rows if c in inside), key=lambda row: (row[1], row[0]))
+    chosen = [(c, n) for c, n in rows if c in inside]
+    if not chosen:
+        parent, child = aliased(area), aliased(area)
+        query = (
+            select(child.c.code, child.c.name, parent.c.code)
+            .join(area_membership, area_membership.c.child_id == child.c.id)
+            .join(parent, parent.c.id == area_membership.c.parent_id)
+            .where(
+                child.c.area_type == area_type,
+                parent.c.area_type != ctx.project.config.area.area_type,
+            )
+        )
+        found = ctx.connection.execute(query).fetchall()
+        chosen = list({(c, n) for c, n, up in found if up in inside})
+    return sorted(chosen, key=lambda row: (row[1], row[0]))
 
 
 def published_chapters(chapters: Iterable[Chapter]) -> list[Chapter]:

@@ -95,3 +95,12 @@ def test_slugify() -> None:
     assert slugify("Local and national data") == "local-and-national-data"
     assert slugify("Café & <b>") == "cafe-b"
     assert slugify("!!!") == "section"
+
+
+def test_links_to_chapter_files_point_at_chapter_pages() -> None:
+    html = render_markdown(
+        "[a](10-health-inequalities.md) [b](05-x.md#part) [c](https://x.org/a.md)"
+    ).html
+    assert '<a href="../health-inequalities/index.html" class="govuk-link">a</a>' in html
+    assert 'href="../x/index.html#part"' in html
+    assert 'href="https://x.org/a.md"' in html
