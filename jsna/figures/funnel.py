@@ -36,6 +36,8 @@ from .tables import area_table, empty_table, figure_data, main_slice
 __all__ = ["POSITIONS", "build", "funnel_frames"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+MIN_AREAS = 3
+"""Fewer areas than this make no funnel (the limits would be drawn around one or two)."""
 WIDTH, HEIGHT = 640, 400
 
 POSITIONS: dict[str, str] = {
@@ -204,7 +206,9 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     table = area_table(rows, indicator, caption=title)
     reason = f" A funnel plot needs counts; {indicator.title} is not computed from counts."
     frames = None
-    if _kind(indicator) is not None and shown["numerator"].notna().all():
+    if len(shown) < MIN_AREAS:
+        reason = f" A funnel plot needs at least {MIN_AREAS} areas."
+    elif _kind(indicator) is not None and shown["numerator"].notna().all():
         try:
             frames = funnel_frames(shown, indicator)
         except StatsInputError as error:
@@ -229,7 +233,7 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     )
     spec = _spec(base["id"], indicator, points, lines, _kind(indicator), area_code, ctx.area_name)
     return Figure(
-        summary=_summary(indicator, points, lines, nouns, ctx.area_name),
+        summary=_summary(indicator, points, lines, nouns, _average_of(ctx, area_type, nouns)),
         table=table,
         data=data,
         spec=spec,
@@ -241,8 +245,16 @@ def _plain_summary(indicator: Indicator, rows: pd.DataFrame, nouns: str, place: 
     return f"{len(rows)} {nouns} of {place} have a published figure of {indicator.title}."
 
 
+def _average_of(ctx: FigureContext, area_type: str, nouns: str) -> str:
+    """``the Trafford average`` for areas inside the JSNA area; at its own area type the
+    funnel's areas are the JSNA area and its comparators, so ``the average of these ...``."""
+    if area_type == ctx.project.config.area.area_type:
+        return f"the average of these {nouns}"
+    return f"the {ctx.area_name} average"
+
+
 def _summary(
-    indicator: Indicator, points: pd.DataFrame, lines: pd.DataFrame, nouns: str, place: str
+    indicator: Indicator, points: pd.DataFrame, lines: pd.DataFrame, nouns: str, average_of: str
 ) -> str:
     average = format_value(indicator, lines["baseline"].iloc[0])
     counts = points["position"].value_counts()
@@ -251,7 +263,7 @@ def _summary(
     ]
     within = int(counts.get("within the limits", 0))
     text = (
-        f"The funnel compares {len(points)} {nouns} with the {place} average of {average} "
+        f"The funnel compares {len(points)} {nouns} with {average_of} of {average} "
         f"(all of them together): {within} lie within the 95% limits"
     )
     text += f"; {join_words(outside)}." if outside else ", none outside them."

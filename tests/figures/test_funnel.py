@@ -95,3 +95,26 @@ def test_snapshot_of_table_and_point_layer(ctx: FigureContext) -> None:
     check_snapshot(
         "funnel-diabetes_qof", {"points": figure.spec["layer"][2], "table": figure.table}
     )
+
+
+def test_at_the_jsna_area_type_the_average_is_of_the_areas_shown(ctx: FigureContext) -> None:
+    chart = ChartBlock(
+        block="chart", chart="funnel", indicator="crude_death_rate", area_type="ltla23"
+    )
+    figure = funnel.build(ctx, chart)
+    assert figure.spec is not None
+    assert "with the average of these local authority districts of" in figure.summary
+    shown = figure.data[figure.data["funnel_position"] != "not shown"]
+    derived = 100_000 * shown["numerator"].astype(float) / shown["value"].astype(float)
+    average = shown["numerator"].astype(float).sum() / derived.sum() * 100_000
+    baseline = figure.spec["layer"][1]["data"]["values"][0]["baseline"]
+    assert baseline == pytest.approx(average, rel=1e-6)
+
+
+def test_fewer_than_three_areas_make_no_funnel(ctx: FigureContext) -> None:
+    chart = ChartBlock(
+        block="chart", chart="funnel", indicator="old_age_dependency", area_type="ltla23"
+    )
+    figure = funnel.build(ctx, chart)
+    assert figure.spec is None
+    assert "needs at least 3 areas" in figure.summary
