@@ -38,6 +38,7 @@ from jsna.content.chapters import (
     PlacedBlock,
     TableBlock,
 )
+from jsna.figures import blocks
 from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure, Headline
 from jsna.store.areas import areas_within
@@ -160,13 +161,6 @@ def fill(page: Page) -> None:
 # Building blocks --------------------------------------------------------------------------
 
 
-def _blocks_module() -> Any:
-    """The figure builders (``jsna.figures.blocks``)."""
-    from jsna.figures import blocks
-
-    return blocks
-
-
 def _maker(
     ctx: FigureContext, placed: PlacedBlock, findings: Sequence[Finding], inside: frozenset[str]
 ) -> Request:
@@ -175,11 +169,10 @@ def _maker(
     slot = f"block-{placed.line}"
 
     def make() -> list[Item]:
-        builders = _blocks_module()
         if isinstance(block, IndicatorBlock):
-            return [builders.headline(ctx, block)]
+            return [blocks.headline(ctx, block)]
         if isinstance(block, ChartBlock | MapBlock | TableBlock):
-            return [builders.figure_for_block(ctx, block)]
+            return [blocks.figure_for_block(ctx, block)]
         if isinstance(block, FindingsBlock):
             wanted = set(block.indicators)
             chosen = [f for f in findings if not wanted or f.indicator_id in wanted]
@@ -253,12 +246,10 @@ def home_page(ctx: FigureContext, chapters: Sequence[Chapter], findings: Sequenc
     summary = chapters[0].meta.summary if chapters else ""
 
     def headlines() -> list[Item]:
-        builders = _blocks_module()
-        return [builders.headline(ctx, block) for block in headline_blocks]
+        return [blocks.headline(ctx, block) for block in headline_blocks]
 
     def spine() -> list[Item]:
-        builders = _blocks_module()
-        profile = builders.area_profile(ctx, config.area.area_type, config.area.code)
+        profile = blocks.area_profile(ctx, config.area.area_type, config.area.code)
         return [item for item in profile if isinstance(item, Figure) and item.kind == "spine"]
 
     return Page(
@@ -433,7 +424,6 @@ def _indicator_figures(ctx: FigureContext, indicator_id: str) -> Callable[[], li
     """A compare chart per area type with results, the trend, and the table of the JSNA area."""
 
     def make() -> list[Item]:
-        builders = _blocks_module()
         frame = ctx.results(indicator_id)
         frame = frame[~frame["projected"]]
         own = ctx.project.config.area.area_type
@@ -444,12 +434,12 @@ def _indicator_figures(ctx: FigureContext, indicator_id: str) -> Callable[[], li
             block = ChartBlock(
                 block="chart", chart="compare", indicator=indicator_id, area_type=area_type
             )
-            items.append(builders.figure_for_block(ctx, block))
+            items.append(blocks.figure_for_block(ctx, block))
         if own in types:
             trend = ChartBlock(block="chart", chart="trend", indicator=indicator_id, area_type=own)
-            items.append(builders.figure_for_block(ctx, trend))
+            items.append(blocks.figure_for_block(ctx, trend))
             table = TableBlock(block="table", indicators=(indicator_id,), area_type=own)
-            items.append(builders.figure_for_block(ctx, table))
+            items.append(blocks.figure_for_block(ctx, table))
         return items
 
     return make
@@ -531,7 +521,7 @@ def area_pages(ctx: FigureContext, inside: frozenset[str], *, pdf: bool = True) 
 
 def _profile(ctx: FigureContext, area_type: str, code: str) -> Callable[[], list[Item]]:
     def make() -> list[Item]:
-        return list(_blocks_module().area_profile(ctx, area_type, code))
+        return list(blocks.area_profile(ctx, area_type, code))
 
     return make
 
