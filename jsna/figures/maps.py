@@ -294,6 +294,9 @@ def build(
     shapes = shapes[shapes["area_code"].isin(local)].reset_index(drop=True)
     rows = _rows(ctx, indicator.id, area_type, period)
     rows = rows[rows["area_code"].isin(local)]
+    if area_type == ctx.project.config.area.area_type:
+        # the JSNA's own type: its area and whichever comparators have figures, not all of England
+        shapes = shapes[shapes["area_code"].isin(rows["area_code"])].reset_index(drop=True)
     base = {
         "id": figure_id,
         "kind": "map",
