@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
@@ -79,8 +79,6 @@ def to_svg(spec: dict[str, Any], *, title: str) -> str:
     return _label(svg, title, f"{prefix}-title")
 
 
-def to_svgs(
-    specs: Sequence[tuple[dict[str, Any], str]] | Iterable[tuple[dict[str, Any], str]],
-) -> list[str]:
+def to_svgs(specs: Iterable[tuple[dict[str, Any], str]]) -> list[str]:
     """Many ``(spec, title)`` pairs drawn in order (one vl-convert engine, reused)."""
     return [to_svg(spec, title=title) for spec, title in specs]
