@@ -215,6 +215,25 @@
     }
   }
 
+  /* Names for what Vega leaves unnamed: the view (its figure's title), mark containers
+     without a description (a map's shapes: the data table is their alternative), and
+     vega-embed's menu button. */
+  function label(chart, holder) {
+    var figure = chart.closest("figure");
+    var heading = figure && figure.querySelector("figcaption h2, figcaption h3, figcaption h4");
+    var title = heading ? heading.textContent.trim() : "Chart";
+    var svg = holder.querySelector("svg");
+    if (svg && !svg.getAttribute("aria-label")) svg.setAttribute("aria-label", title);
+    var unnamed = holder.querySelectorAll('[role="graphics-symbol"]:not([aria-label])');
+    Array.prototype.forEach.call(unnamed, function (node) {
+      node.removeAttribute("role");
+      node.removeAttribute("aria-roledescription");
+    });
+    Array.prototype.forEach.call(holder.querySelectorAll("details > summary"), function (summary) {
+      summary.setAttribute("aria-label", "Save the chart " + title + " as SVG or PNG");
+    });
+  }
+
   function embed(chart) {
     if (typeof global.vegaEmbed !== "function" || typeof fetch !== "function") return;
     var url = chart.getAttribute("data-spec");
@@ -244,6 +263,7 @@
           });
       })
       .then(function (done) {
+        label(chart, done.holder);
         Array.prototype.slice.call(chart.childNodes).forEach(function (node) {
           if (node !== done.holder) chart.removeChild(node);
         });
