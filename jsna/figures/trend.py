@@ -283,16 +283,29 @@ def _summary(name: str, indicator: Indicator, rows: pd.DataFrame, series: str) -
     return text
 
 
-def _table(rows: pd.DataFrame, indicators: list[Indicator], caption: str, many: bool) -> Table:
+def _table(
+    rows: pd.DataFrame,
+    indicators: list[Indicator],
+    caption: str,
+    many: bool,
+    names: dict[str, str],
+) -> Table:
     columns = [Column("Period")]
     if many:
         columns.append(Column("Indicator"))
     columns += [Column("Value", numeric=True), Column("95% CI", numeric=True)]
     comparators = [c for c in rows.columns if c.endswith("_value") and rows[c].notna().any()]
-    columns += [Column(_comparator_heading(c), numeric=True) for c in comparators]
+    columns += [Column(_comparator_heading(c, names), numeric=True) for c in comparators]
+    words = [
+        c
+        for c in rows.columns
+        if c.startswith("compared_with_") and (~rows[c].fillna("").isin(["", "not compared"])).any()
+    ]
+    columns += [Column(f"Compared with {names.get(c[14:], c[14:])}") for c in words]
     columns.append(Column("Status"))
     by_id = {i.id: i for i in indicators}
     body = []
+    judgements = []
     for _, row in rows.iterrows():
         indicator = by_id[row["indicator_id"]]
         cells = [str(row["period"])]
@@ -303,15 +316,24 @@ def _table(rows: pd.DataFrame, indicators: list[Indicator], caption: str, many: 
             format_limits(indicator, row["lower_95"], row["upper_95"]),
         ]
         cells += ["" if pd.isna(row[c]) else format_value(indicator, row[c]) for c in comparators]
+        said = [str(row[c] or "") or "not compared" for c in words]
+        cells += said
         cells.append("projected" if row["projected"] else "observed")
         body.append(tuple(cells))
+        judgements.append(("",) * (len(cells) - len(said) - 1) + tuple(said) + ("",))
     return Table(
-        caption=caption, columns=tuple(columns), rows=tuple(body), notes=suppression_notes(rows)
+        caption=caption,
+        columns=tuple(columns),
+        rows=tuple(body),
+        judgements=tuple(judgements),
+        notes=suppression_notes(rows),
     )
 
 
-def _comparator_heading(column: str) -> str:
-    return column.removesuffix("_value").replace("_", " ").capitalize()
+def _comparator_heading(column: str, names: dict[str, str]) -> str:
+    """``england_value`` -> ``England``: the comparator's name from jsna.yml."""
+    key = column.removesuffix("_value")
+    return names.get(key, key.replace("_", " ").capitalize())
 
 
 def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None) -> Figure:
@@ -364,7 +386,13 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
         title=full_title,
         caption=caption,
         summary=" ".join(summaries),
-        table=_table(rows, indicators, caption or full_title, many),
+        table=_table(
+            rows,
+            indicators,
+            caption or full_title,
+            many,
+            {c.id: c.name for c in ctx.project.config.comparators},
+        ),
         data=data,
         spec=_spec(figure_id, full_title, indicators[0], records, order),
         indicators=tuple(ids),
