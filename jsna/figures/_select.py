@@ -228,7 +228,7 @@ def latest_rows(ctx: FigureContext, area_type: str) -> dict[str, pd.DataFrame]:
             frame = frame[frame["area_type"] == area_type]
             if frame.empty:
                 continue
-            period = frame["period"].iloc[-1]
+            period = ctx.latest_period(indicator_id, area_type)
             found[indicator_id] = main_slice(frame[frame["period"] == period])
         cache[key] = found
     return cache[key]

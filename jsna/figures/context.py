@@ -14,14 +14,14 @@ from functools import cached_property
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from jsna.compute.projection import is_projected
 from jsna.content.indicators import Indicator
 from jsna.content.mirror import resolve_path
 from jsna.content.project_files import Project
 from jsna.store.results import published_results
-from jsna.store.schema import area, area_type, boundary
+from jsna.store.schema import area, area_type, boundary, result
 
 __all__ = ["FigureContext"]
 
@@ -66,18 +66,42 @@ class FigureContext:
         return self._results[indicator_id]
 
     def latest_period(self, indicator_id: str, area_type: str | None = None) -> str | None:
-        """The last observed (not projected) period of an indicator, for an area type if given."""
+        """The last observed (not projected) period of an indicator, for an area type if given.
+
+        Periods are ordered as the store orders them (period start, then the
+        period's name), across all areas: rows come ordered by area first, so
+        the last row belongs to the last area code, which may lack the latest
+        period.
+        """
         frame = self.results(indicator_id)
         frame = frame[~frame["projected"]]
         if area_type is not None:
             frame = frame[frame["area_type"] == area_type]
-        return None if frame.empty else str(frame["period"].iloc[-1])
+        if frame.empty:
+            return None
+        starts = self._period_starts(indicator_id)
+        periods = set(frame["period"].astype(str))
+        return max(periods, key=lambda period: (starts.get(period, 0), period))
+
+    def _period_starts(self, indicator_id: str) -> dict[str, int]:
+        """Period -> its start year in the store (the first key of the store's period order)."""
+        key = f"_starts_{indicator_id}"
+        if key not in self.__dict__:
+            query = (
+                select(result.c.period, func.max(result.c.period_start))
+                .where(result.c.indicator_id == indicator_id)
+                .group_by(result.c.period)
+            )
+            self.__dict__[key] = {
+                str(period): int(start or 0) for period, start in self.connection.execute(query)
+            }
+        return dict(self.__dict__[key])
 
     @cached_property
     def area_type_names(self) -> dict[str, str]:
         """Area type code -> name shown to readers (``ward23`` -> ``Ward (2023)``)."""
         rows = self.connection.execute(select(area_type.c.code, area_type.c.name))
-        return {code: name for code, name in rows}
+        return {str(code): str(name) for code, name in rows.tuples()}
 
     def boundaries(self, area_type_code: str) -> gpd.GeoDataFrame:
         """Display boundaries of one area type (WGS84, clockwise outer rings for Vega).
