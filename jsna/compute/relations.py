@@ -88,10 +88,10 @@ def relations(
     for number, links in enumerate(area_links):
         pairs = links.rename(columns={"child_id": "child", "parent_id": "parent"})
         found.append(_links(cells, "area_id", pairs[["child", "parent"]], f"areas {number + 1}"))
-    if "sex" in breakdowns:
+    if {"sex", "sex_age"} & set(breakdowns):
         sexes = {s: total_sex for s in cells["sex"].unique() if s != total_sex}
         found.append(_links(cells, "sex", _pairs(sexes), "sex") if sexes else None)
-    if "age" in breakdowns:
+    if {"age", "sex_age"} & set(breakdowns):
         ages = {a: total_age for a in cells["age"].unique() if a != total_age}
         found.append(_links(cells, "age", _pairs(ages), "age") if ages else None)
     cuts = {c: "\x1f" for c in cells["_cut"].unique() if c != "\x1f"}

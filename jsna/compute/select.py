@@ -3,8 +3,9 @@
 Rows of the selection's measure are kept when they match its sex, age,
 breakdown type and categories (and periods); the chosen column is then summed
 per area, period and published breakdown. A *breakdown* of the indicator
-(``sex``, ``age`` or a breakdown type such as ``deprivation decile``) keeps
-the rows of each category apart instead of selecting the total.
+(``sex``, ``age``, ``sex_age`` for both at once, as a population pyramid
+needs, or a breakdown type such as ``deprivation decile``) keeps the rows of
+each category apart instead of selecting the total.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import pandas as pd
 from jsna.content.indicators import Selection
 
 __all__ = ["ALL_AGES", "CELL", "PERSONS", "select_rows", "total_labels"]
+
+BY_SEX = ("sex", "sex_age")
+BY_AGE = ("age", "sex_age")
+PERSON_BREAKDOWNS = ("sex", "age", "sex_age")
+"""Breakdowns by the sex and age columns (any other is a breakdown type of the source)."""
 
 PERSONS = "persons"
 ALL_AGES = "all ages"
@@ -53,7 +59,7 @@ def _keep(
     keep = pd.Series(True, index=frame.index)
     if selection.periods is not None:
         keep &= frame["period"].isin(selection.periods)
-    if breakdown == "sex":
+    if breakdown in BY_SEX:
         keep &= ~frame["sex"].isin([PERSONS])
     else:
         keep &= frame["sex"].isin(selection.sexes())
@@ -63,11 +69,11 @@ def _keep(
             keep &= frame["age"] != ALL_AGES
         else:
             keep &= frame["age"].isin(selection.ages())
-    elif breakdown == "age":
+    elif breakdown in BY_AGE:
         keep &= ~frame["age"].isin([ALL_AGES, total_age, *selection.ages()])
     else:
         keep &= frame["age"].isin(selection.ages())
-    if breakdown not in (None, "sex", "age"):
+    if breakdown not in (None, *PERSON_BREAKDOWNS):
         if selection.breakdown_type not in ("", breakdown):
             return pd.Series(False, index=frame.index)
         keep &= frame["breakdown_type"] == breakdown
@@ -103,9 +109,9 @@ def select_rows(
     rows = frame[_keep(frame, selection, breakdown, bands).to_numpy()]
     sex, age = labels or total_labels(selection)
     out = rows[["area_id", "area_code", "area_type", "period", "period_start"]].copy()
-    out["sex"] = rows["sex"] if breakdown == "sex" else sex
-    out["age"] = rows["age"] if breakdown == "age" else age
-    if breakdown in (None, "sex", "age"):
+    out["sex"] = rows["sex"] if breakdown in BY_SEX else sex
+    out["age"] = rows["age"] if breakdown in BY_AGE else age
+    if breakdown in (None, *PERSON_BREAKDOWNS):
         out["breakdown_type"] = ""
         out["breakdown"] = ""
     else:

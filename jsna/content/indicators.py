@@ -208,8 +208,9 @@ class Indicator(BaseModel):
     )
     breakdowns: tuple[str, ...] = Field(
         default=(),
-        description="Breakdowns published besides the total: sex, age, or a breakdown_type "
-        "of the source such as 'deprivation decile'.",
+        description="Breakdowns published besides the total: sex, age, sex_age (both at "
+        "once, for population pyramids), or a breakdown_type of the source such as "
+        "'deprivation decile'.",
     )
     comparators: tuple[str, ...] | None = Field(
         default=None,
