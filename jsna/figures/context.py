@@ -101,7 +101,7 @@ class FigureContext:
     def area_type_names(self) -> dict[str, str]:
         """Area type code -> name shown to readers (``ward23`` -> ``Ward (2023)``)."""
         rows = self.connection.execute(select(area_type.c.code, area_type.c.name))
-        return {str(code): str(name) for code, name in rows.tuples()}
+        return {str(row[0]): str(row[1]) for row in rows}
 
     def boundaries(self, area_type_code: str) -> gpd.GeoDataFrame:
         """Display boundaries of one area type (WGS84, clockwise outer rings for Vega).
