@@ -277,11 +277,15 @@ def render_pdfs(
         return [job.out_path for job in jobs]
     # spawn, not fork: the building process runs threads (vl-convert's JavaScript engine).
     with ProcessPoolExecutor(workers, get_context("spawn"), initializer=_start_worker) as pool:
-        futures = {pool.submit(render_pdf, jobs[i]): i for i in order}
-        for done, future in enumerate(as_completed(futures), start=1):
-            future.result()
-            if progress is not None:
-                progress("pdf", done, len(jobs))
+        futures = [pool.submit(render_pdf, jobs[i]) for i in order]
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                future.result()
+                if progress is not None:
+                    progress("pdf", done, len(jobs))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # one failure stops the build: no waiting
+            raise
     return [job.out_path for job in jobs]
 
 
@@ -294,8 +298,8 @@ def render_pdf(job: PdfJob) -> Path:
     """Write one PDF (in this process) and return its path."""
     import weasyprint
 
-    document = print_document(job)
     try:
+        document = print_document(job)
         rendered = weasyprint.HTML(
             string=document, base_url=job.base_url.resolve().as_uri() + "/"
         ).render()

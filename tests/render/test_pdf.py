@@ -438,3 +438,11 @@ def test_weasyprint_reports_no_css_or_resource_problem(
     with caplog.at_level("WARNING", logger="weasyprint"):
         render_pdfs([replace(jobs[0], out_path=tmp_path / "whole.pdf")], workers=1)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_a_missing_page_is_a_jsna_error_naming_the_pdf(jobs: list[PdfJob], tmp_path: Path) -> None:
+    from jsna.errors import JsnaError
+
+    broken = replace(jobs[3], parts=(replace(jobs[3].parts[0], html_path=tmp_path / "gone.html"),))
+    with pytest.raises(JsnaError, match=r"could not write the PDF .*E05000001\.pdf"):
+        render_pdfs([broken, jobs[2]], workers=2)
