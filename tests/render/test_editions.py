@@ -131,3 +131,29 @@ def test_the_publications_page_renders_with_links_and_the_current_tag(
     assert 'href="../editions/2025/index.html"' in html
     assert 'href="../editions/2025/downloads/jsna-2025.pdf"' in html
     assert "Current edition" in html
+
+
+@pytest.mark.slow
+def test_two_real_builds_keep_both_editions_browsable(tmp_path: Path) -> None:
+    from jsna.render.build import build_site
+    from jsna.store.engine import connect
+    from tests.render.site import prepared_store
+
+    _, store = prepared_store()
+    project = load_project(copy_example(tmp_path / "project"))
+    out = tmp_path / "site"
+    engine = connect(project.root, f"sqlite:///{store}")
+    try:
+        with engine.connect() as connection:
+            build_site(edition(project, "2024", date(2024, 6, 1)), connection, out, pdf=False)
+            build_site(edition(project, "2025", date(2025, 6, 1)), connection, out, pdf=False)
+    finally:
+        engine.dispose()
+    for name in ("2024", "2025"):
+        assert (project.root / "editions" / name / "index.html").is_file()
+        assert (out / "editions" / name / "index.html").is_file()
+        assert (out / "editions" / name / "search-index.json").is_file()
+        assert not (out / "editions" / name / "editions" / "2024").exists()
+    listing = (out / "editions" / "index.html").read_text(encoding="utf-8")
+    assert listing.index("Edition 2025") < listing.index("Edition 2024")
+    assert "Current edition" in listing
