@@ -146,10 +146,10 @@ def _value_rows(
     with np.errstate(invalid="ignore"):
         same = np.abs(new - value) <= _TOLERANCE * np.maximum(1.0, np.abs(value))
     removed = (joined["change"] == "removed").to_numpy() & np.isnan(value)
-    joined = joined[same | removed].copy()
+    kept: pd.DataFrame = joined[same | removed].copy()
     names = dict(zip(results["area_code"], results["area_name"], strict=False))
-    joined["area_name"] = joined["area_code"].map(names).fillna(joined["area_code"])
-    return joined
+    kept["area_name"] = kept["area_code"].map(names).fillna(kept["area_code"])
+    return kept
 
 
 def _recomputed(indicator: Indicator, raw: pd.DataFrame, measures: set[str]) -> dict[str, Any]:
@@ -304,7 +304,10 @@ def _value_figure(groups: list[dict[str, Any]], values: pd.DataFrame) -> Figure:
 def _recomputed_figure(summaries: pd.DataFrame) -> Figure:
     labels = ("Indicator", "Source figures changed", "Source figures new", "New periods")
     rows = tuple(
-        (r.indicator, str(r.source_figures_changed), str(r.source_figures_new), r.new_periods)
+        tuple(
+            str(cell)
+            for cell in (r.indicator, r.source_figures_changed, r.source_figures_new, r.new_periods)
+        )
         for r in summaries.itertuples(index=False)
     )
     table = Table(
