@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -39,7 +40,7 @@ __all__ = [
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_UNSAFE_SVG = re.compile(r"<\s*(?:script|foreignObject|iframe)\b|<[^>]*\son[a-z]+\s*=", re.I)
+_UNSAFE_TAGS = frozenset({"script", "foreignobject", "iframe", "object", "embed"})
 
 NAVIGATION = (
     ("home", "Home", "index.html"),
@@ -54,9 +55,33 @@ NAVIGATION = (
 _CURRENT = {"chapter": "home", "indicator": "catalogue", "area": "areas", "bulletin": "changes"}
 
 
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
 def safe_svg(svg: str) -> Markup:
-    """SVG text to inline, or an empty string when it holds anything that could run."""
-    return Markup("") if _UNSAFE_SVG.search(svg) else Markup(svg)
+    """SVG text to inline, or an empty string when it holds anything that could run.
+
+    The SVG is parsed as XML: a script, foreignObject, iframe, object or embed
+    element, an ``on...`` event attribute, or a ``javascript:`` link makes it
+    unsafe (as does SVG that does not parse).
+    """
+    if not svg:
+        return Markup("")
+    try:
+        root = ElementTree.fromstring(svg)
+    except ElementTree.ParseError:
+        return Markup("")
+    for element in root.iter():
+        if _local(str(element.tag)) in _UNSAFE_TAGS:
+            return Markup("")
+        for name, value in element.attrib.items():
+            local = _local(name)
+            if local.startswith("on") or (
+                local == "href" and value.strip().lower().startswith("javascript:")
+            ):
+                return Markup("")
+    return Markup(svg)
 
 
 def _long_date(value: date | datetime | None) -> str:

@@ -80,3 +80,18 @@ def test_split_ignores_level_two_lines_inside_fences(tmp_path: Path) -> None:
     assert [p.title for p in parts] == ["", "One", "Two"]
     assert "## not a heading" in parts[1].text
     assert chapter.meta.review_date == date(2027, 1, 1)
+
+
+def test_safe_svg_keeps_escaped_text_and_drops_anything_that_runs() -> None:
+    from jsna.render.html import safe_svg
+
+    ok = '<svg xmlns="http://www.w3.org/2000/svg" aria-label="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"><text>&lt;script&gt;</text></svg>'
+    assert str(safe_svg(ok)) == ok
+    for bad in (
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div/></foreignObject></svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><text>x</text></a></svg>',
+        "<svg><unclosed></svg>",
+    ):
+        assert str(safe_svg(bad)) == "", bad
