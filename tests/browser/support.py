@@ -100,6 +100,8 @@ class ParsedPage:
     links: list[str] = field(default_factory=list)
     """Every ``href`` of ``a``/``link`` and ``src`` of ``script``/``img``, as written."""
     ids: set[str] = field(default_factory=set)
+    rels: dict[str, str] = field(default_factory=dict)
+    """``rel`` (``next``, ``prev``) -> ``href`` of the page's first ``a`` with that rel."""
 
 
 class _PageParser(HTMLParser):
@@ -128,6 +130,9 @@ class _PageParser(HTMLParser):
             self._h1 = []
         elif tag in ("a", "link") and values.get("href"):
             self.page.links.append(str(values["href"]))
+            if tag == "a":
+                for rel in str(values.get("rel") or "").split():
+                    self.page.rels.setdefault(rel, str(values["href"]))
         elif tag in ("script", "img") and values.get("src"):
             self.page.links.append(str(values["src"]))
 
@@ -152,11 +157,15 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+"""Inline charts (never nested): skipped before parsing, which is then several times faster."""
+
+
 @functools.cache
 def parse_page(path: Path) -> ParsedPage:
     """Parse one HTML file of the site (cached: pages do not change during a run)."""
     parser = _PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(SVG.sub("<svg></svg>", path.read_text(encoding="utf-8")))
     parser.close()
     parser.page.title = squash(parser.page.title)
     return parser.page
@@ -430,7 +439,7 @@ FOCUS_STYLE = """
     tag: el.tagName.toLowerCase(),
     text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 60),
     id: el.id,
-    inNav: el.closest('nav, .govuk-service-navigation, [role=navigation]') !== null,
+    inNav: el.closest('nav, [role=navigation]') !== null,
     visible: outline || style.boxShadow !== 'none',
     outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
     boxShadow: style.boxShadow,

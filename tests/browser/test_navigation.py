@@ -9,6 +9,7 @@ every page points at a file (and an id) that exists.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -53,19 +54,20 @@ def test_service_navigation_reaches_every_section(tab: Tab) -> None:
 
 
 def test_home_chapter_list_opens_each_chapter(tab: Tab, site: SiteMap) -> None:
-    """The home page lists the chapters; following the first lands on it with its title."""
+    """The home page lists the chapters; each link is titled as its chapter; one click opens it."""
     assert len(site.chapters) >= 2, f"home lists too few chapters: {site.chapters}"
     tab.open("index.html")
-    first = site.chapters[0]
-    link = tab.page.locator(
-        f"main a[href$='{first.removesuffix('index.html')}'], main a[href$='{first}']"
-    ).first
-    text = squash(link.inner_text())
+    for chapter in site.chapters:
+        folder = chapter.removesuffix("index.html")
+        link = tab.page.locator(f"main a[href$='{folder}'], main a[href$='{chapter}']").first
+        text = squash(link.inner_text())
+        h1 = parse_page(site.root / chapter).h1[0]
+        assert text, f"the link to {chapter} has no text"
+        assert text in h1 or h1 in text, f"link {text!r} -> h1 {h1!r}"
     link.click()
     tab.page.wait_for_load_state("load")
-    assert tab.path() == first
-    assert text, f"the link to {first} has no text"
-    assert text in _h1(tab) or _h1(tab) in text, f"link {text!r} -> h1 {_h1(tab)!r}"
+    assert tab.path() == site.chapters[-1]
+    assert tab.errors == []
 
 
 def test_service_navigation_leads_to_a_chapter(tab: Tab, site: SiteMap) -> None:
@@ -116,6 +118,23 @@ def test_skip_link_moves_focus_to_main(tab: Tab, site: SiteMap) -> None:
     assert active == {"id": target, "tag": "MAIN"}, f"after the skip link, focus is on {active}"
 
 
+def test_phone_shows_every_navigation_link(phone_tab: Tab) -> None:
+    """At a phone's width every service navigation link can be seen (after opening the menu)."""
+    phone_tab.open("index.html")
+    toggle = phone_tab.page.locator(".govuk-service-navigation__toggle")
+    if toggle.count() and toggle.is_visible():
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
+    links = phone_tab.page.locator(".govuk-service-navigation__list a")
+    assert links.count() >= 4
+    hidden = [
+        squash(links.nth(i).text_content() or "")
+        for i in range(links.count())
+        if not links.nth(i).is_visible()
+    ]
+    assert not hidden, f"navigation links not shown at 375px: {hidden}"
+
+
 def test_keyboard_reaches_navigation_with_visible_focus(tab: Tab) -> None:
     """Tabbing from the top reaches the navigation; every stop on the way shows its focus."""
     tab.open("index.html")
@@ -131,24 +150,17 @@ def test_keyboard_reaches_navigation_with_visible_focus(tab: Tab) -> None:
     assert stops[-1]["inNav"], f"20 Tabs never reached the navigation: {stops}"
 
 
-def _walk_next(tab: Tab, start: str, chapter: str) -> list[str]:
-    """Follow next links from ``start`` while they stay in ``chapter``'s folder; check previous."""
-    tab.open(start)
-    visited = [start]
-    while tab.page.locator(NEXT).count():
-        target, _ = resolve(visited[-1], tab.page.locator(NEXT).first.get_attribute("href") or "")
-        if not target.startswith(chapter):
-            return [*visited, target]
-        tab.page.locator(NEXT).first.click()
-        tab.page.wait_for_load_state("load")
-        here = tab.path()
-        assert here not in visited, f"next from {visited[-1]} loops back to {here}"
-        previous = tab.page.locator(PREVIOUS)
-        assert previous.count(), f"{here} has no previous link"
-        back, _ = resolve(here, previous.first.get_attribute("href") or "")
-        assert back == visited[-1], f"previous on {here} goes to {back}, not {visited[-1]}"
-        visited.append(here)
-    return visited
+def _linked(site: SiteMap, page: str, rel: str) -> str | None:
+    href = parse_page(site.root / page).rels.get(rel)
+    return resolve(page, href)[0] if href else None
+
+
+def _walk_next(site: SiteMap, start: str) -> list[str]:
+    """The pages ``rel=next`` links lead through from ``start`` (stops on a loop)."""
+    walk = [start]
+    while (following := _linked(site, walk[-1], "next")) and following not in walk:
+        walk.append(following)
+    return walk
 
 
 def _page_number(path: str) -> int:
@@ -156,21 +168,39 @@ def _page_number(path: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def test_chapters_previous_and_next(no_js_tab: Tab, site: SiteMap) -> None:
+def test_chapters_previous_and_next(site: SiteMap) -> None:
     """In every chapter, next links walk its pages once in order, and previous links walk back.
 
     Where the last page of a chapter has a next link, it leads to the next chapter.
     """
+    problems = []
     for number, chapter in enumerate(site.chapters):
         folder = chapter.removesuffix("index.html")
-        walk = _walk_next(no_js_tab, chapter, folder)
+        walk = _walk_next(site, chapter)
         pages = [p for p in walk if p.startswith(folder)]
         expected = sorted((p for p in site.chapter_pages if p.startswith(folder)), key=_page_number)
-        assert pages == expected, f"{chapter}: next walks {pages}, the chapter has {expected}"
-        beyond = walk[len(pages) :]
-        if beyond and number + 1 < len(site.chapters):
-            assert beyond == [site.chapters[number + 1]], f"{pages[-1]}: next goes to {beyond}"
-    assert no_js_tab.errors == []
+        if pages != expected:
+            problems.append(f"{chapter}: next walks {pages}, the chapter has {expected}")
+        beyond = walk[len(pages) : len(pages) + 1]
+        if beyond and number + 1 < len(site.chapters) and beyond != [site.chapters[number + 1]]:
+            problems.append(f"{pages[-1]}: next goes to {beyond[0]}")
+        for before, page in itertools.pairwise(pages):
+            if _linked(site, page, "prev") != before:
+                problems.append(f"{page}: previous goes to {_linked(site, page, 'prev')}")
+    assert not problems, "\n".join(problems)
+
+
+def test_next_and_previous_links_work_in_the_browser(tab: Tab, site: SiteMap) -> None:
+    """Clicking a chapter's next link, then previous, comes back to where the reader was."""
+    chapter = next(c for c in site.chapters if _linked(site, c, "next"))
+    tab.open(chapter)
+    tab.page.locator(NEXT).first.click()
+    tab.page.wait_for_load_state("load")
+    assert tab.path() == _linked(site, chapter, "next")
+    tab.page.locator(PREVIOUS).first.click()
+    tab.page.wait_for_load_state("load")
+    assert tab.path() == chapter
+    assert tab.errors == []
 
 
 def test_catalogue_to_indicator(tab: Tab, site: SiteMap) -> None:
@@ -187,6 +217,30 @@ def test_catalogue_to_indicator(tab: Tab, site: SiteMap) -> None:
     assert text in _h1(tab) or _h1(tab) in text, f"link {text!r} -> h1 {_h1(tab)!r}"
     keys = {squash(k) for k in tab.page.locator("main .govuk-summary-list__key").all_inner_texts()}
     assert {"Source", "Licence"} <= keys, f"{target} summary list has only {sorted(keys)}"
+
+
+VISIBLE_ROWS = """(rows) => rows.filter((row) => row.offsetParent !== null)
+  .map((row) => row.dataset.tags || '')"""
+
+
+def test_catalogue_filters_by_topic(tab: Tab) -> None:
+    """With scripts on, the catalogue's topic filter shows only that topic's indicators."""
+    tab.open("indicators/index.html")
+    select = tab.page.locator("select[data-jsna-filter]").first
+    assert select.count(), "the catalogue has no topic filter"
+    assert select.is_visible(), "the catalogue's topic filter stays hidden with scripts on"
+    rows = tab.page.locator("tbody tr[data-tags]")
+    everything = rows.evaluate_all(VISIBLE_ROWS)
+    values = [v for v in select.locator("option").evaluate_all("(o) => o.map((x) => x.value)") if v]
+    topic = max(values, key=lambda v: sum(v in tags.split() for tags in everything))
+    select.select_option(topic)
+    shown = rows.evaluate_all(VISIBLE_ROWS)
+    expected = [tags for tags in everything if topic in tags.split()]
+    assert shown == expected, f"topic {topic!r}: {len(shown)} rows shown, {len(expected)} tagged"
+    assert len(shown) < len(everything)
+    select.select_option("")
+    assert rows.evaluate_all(VISIBLE_ROWS) == everything
+    assert tab.errors == []
 
 
 def test_areas_index_to_ward_profile(tab: Tab, site: SiteMap) -> None:
