@@ -25,13 +25,17 @@ not part of the targets). The project is copied to a temporary folder too, so
 the build's archived edition never lands in the repository.
 
 Run with ``python benchmarks/build.py`` (``--store PATH`` to skip the ingest,
-``--skip-single`` to leave out the 1-worker build).
+``--skip-single`` to leave out the 1-worker build, ``--site-only`` for no
+PDFs). CPU seconds (user + system, worker processes included) are printed
+beside wall seconds: on a busy machine wall time far exceeds CPU time divided
+by the workers, and the targets cannot be judged.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import sqlite3
@@ -55,6 +59,7 @@ EXAMPLE = ROOT / "examples" / "trafford"
 SITE_TARGET_SECONDS = 30.0
 PDF_TARGET_SECONDS = 120.0
 CHAPTER_TARGET_KB = 500.0
+SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 
 @dataclass
@@ -66,8 +71,10 @@ class Run:
     pdf: bool
     summary: BuildSummary
     wall_seconds: float
-    largest_chapter: tuple[str, float]
-    """The largest chapter page (site-relative path) and its HTML size in KB."""
+    largest_chapter: tuple[str, float, float]
+    """The largest chapter page: site-relative path, HTML KB, KB of that in inline SVG."""
+    cpu_seconds: float
+    """User + system CPU of this process and its worker processes during the build."""
 
     @property
     def pdf_seconds(self) -> float:
@@ -91,6 +98,13 @@ def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds so far of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def copy_store(source: Path, target: Path) -> None:
@@ -120,16 +134,15 @@ def make_store(project: Path, url: str, console: Console) -> float:
     return time.perf_counter() - start
 
 
-def largest_chapter(out: Path) -> tuple[str, float]:
-    """The largest chapter page's HTML on disk: (site-relative path, KB)."""
-    sizes = {
-        path.relative_to(out).as_posix(): path.stat().st_size / 1024
-        for path in (out / "chapters").rglob("*.html")
-    }
+def largest_chapter(out: Path) -> tuple[str, float, float]:
+    """The largest chapter page's HTML on disk: (site-relative path, KB, KB in inline SVG)."""
+    sizes = {path: path.stat().st_size / 1024 for path in (out / "chapters").rglob("*.html")}
     if not sizes:
-        return ("(no chapter pages)", 0.0)
-    name = max(sizes, key=lambda key: sizes[key])
-    return name, sizes[name]
+        return ("(no chapter pages)", 0.0, 0.0)
+    path = max(sizes, key=lambda key: sizes[key])
+    html = path.read_text(encoding="utf-8")
+    svg = sum(len(match.encode("utf-8")) for match in SVG.findall(html)) / 1024
+    return path.relative_to(out).as_posix(), sizes[path], svg
 
 
 def timed_build(
@@ -140,13 +153,13 @@ def timed_build(
     loaded = load_project(project)
     engine = open_store(project, url)
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         with engine.connect() as connection:
             summary = build_site(loaded, connection, out, pdf=pdf, workers=workers)
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     finally:
         engine.dispose()
-    run = Run(name, workers, pdf, summary, wall, largest_chapter(out))
+    run = Run(name, workers, pdf, summary, wall, largest_chapter(out), cpu)
     console.log(
         f"{name}: {summary.pages} pages, {summary.pdfs} PDFs in {wall:.1f} s"
         f" (peak RSS {peak_rss_mb():,.0f} MiB)"
@@ -198,8 +211,16 @@ def report(runs: list[Run], console: Console) -> None:
     )
     row("whole build wall seconds", [f"{run.wall_seconds:.1f}" for run in runs])
     row(
+        "CPU seconds (all processes; wall >> CPU / workers means a busy machine)",
+        [f"{run.cpu_seconds:.1f}" for run in runs],
+    )
+    row(
         "largest chapter page (HTML, KB)",
-        [f"{run.largest_chapter[1]:,.0f} ({run.largest_chapter[0]})" for run in runs],
+        [
+            f"{run.largest_chapter[1]:,.0f} ({run.largest_chapter[0]};"
+            f" inline SVG {run.largest_chapter[2]:,.0f})"
+            for run in runs
+        ],
     )
     row(
         "chapter page vs target",
@@ -228,6 +249,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="an SQLite store of the project (copied)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="all cores")
     parser.add_argument("--skip-single", action="store_true", help="no 1-worker build")
+    parser.add_argument("--site-only", action="store_true", help="no build with PDFs")
     parser.add_argument("--keep", type=Path, help="copy the last site built here")
     args = parser.parse_args()
     console = Console(width=max(Console().width, 160))
@@ -244,9 +266,10 @@ def main() -> None:
             seconds = make_store(project, url, console)
             console.log(f"store made by jsna ingest and compute in {seconds:.1f} s (not targeted)")
         plan = [("site only", False, args.workers)]
-        if not args.skip_single:
-            plan.append(("site + PDFs, 1 worker", True, 1))
-        plan.append((f"site + PDFs, {args.workers} workers", True, args.workers))
+        if not args.site_only:
+            if not args.skip_single:
+                plan.append(("site + PDFs, 1 worker", True, 1))
+            plan.append((f"site + PDFs, {args.workers} workers", True, args.workers))
         runs = []
         for index, (name, pdf, workers) in enumerate(plan):
             out = work / f"site-{index}"
