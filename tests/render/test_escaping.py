@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 import pytest
 
 from jsna.content.project_files import load_project
-from jsna.render.build import build_site
+from jsna.render.build import BuildSummary, build_site
 from jsna.store.engine import connect
 from tests.render.site import copy_example, prepared_store
 
@@ -62,8 +63,25 @@ caption: Table {SCRIPT}
 """
 
 
+@dataclass(frozen=True)
+class Hostile:
+    project: Path
+    store: Path
+    site: Path
+    summary: BuildSummary
+
+
+def _build(project: Path, store: Path, out: Path) -> BuildSummary:
+    engine = connect(project, f"sqlite:///{store}")
+    try:
+        with engine.connect() as connection:
+            return build_site(load_project(project), connection, out, pdf=False, workers=1)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
     _, store = prepared_store()
     folder = tmp_path_factory.mktemp("hostile")
     project = copy_example(folder / "project")
@@ -84,13 +102,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     loaded = load_project(project)
     assert loaded.indicators[INDICATOR].title.startswith(IMG)
     out = folder / "site"
-    engine = connect(project, f"sqlite:///{store}")
-    try:
-        with engine.connect() as connection:
-            build_site(loaded, connection, out, pdf=False, workers=1)
-    finally:
-        engine.dispose()
-    return out
+    return Hostile(project, store, out, _build(project, store, out))
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile: Hostile) -> Path:
+    return hostile.site
 
 
 def _strings(value: object) -> str:
@@ -191,3 +208,27 @@ def test_search_index_and_feed_escape_the_title(hostile_site: Path) -> None:
     assert SCRIPT in json.dumps(index, ensure_ascii=False)
     feed = (hostile_site / "feed.xml").read_text(encoding="utf-8")
     assert SCRIPT not in feed
+
+
+def _normalised(site: Path, summary: BuildSummary) -> dict[str, str]:
+    assert summary.generated is not None
+    when = summary.generated
+    stamps = (when.isoformat(), f"{when:%Y-%m-%dT%H:%M:%SZ}", f"{when.day} {when:%B %Y}")
+    found = {}
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site)
+        if not path.is_file() or relative.parts[0] == "editions":
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for stamp in stamps:
+            text = text.replace(stamp, "GENERATED")
+        found[str(relative)] = text
+    return found
+
+
+def test_two_builds_differ_only_in_the_generated_time(hostile: Hostile) -> None:
+    again = hostile.site.parent / "again"
+    summary = _build(hostile.project, hostile.store, again)
+    first, second = _normalised(hostile.site, hostile.summary), _normalised(again, summary)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
