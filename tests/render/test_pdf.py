@@ -271,6 +271,15 @@ def test_a_chapter_pdf_has_its_title_figures_tables_and_page_numbers(rendered: l
     assert "Built on 26 November 2026" in text
 
 
+def test_charts_are_vector_drawings_not_pictures(rendered: list[Path]) -> None:
+    path = by_name(rendered, "population.pdf")
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    assert listing.splitlines()[2:] == []  # no raster image: the SVG is drawn as paths and text
+    assert "Trafford chart label" in pdftotext(path)
+
+
 def test_long_tables_repeat_their_header_row(rendered: list[Path]) -> None:
     path = by_name(rendered, "population.pdf")
     pages = [pdftotext(path, n, n) for n in range(1, page_count(path) + 1)]
