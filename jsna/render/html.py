@@ -145,6 +145,15 @@ def figure_files(page: Page, figure_id: str) -> FigureFiles:
     )
 
 
+def _area_codes(figure: Figure) -> dict[str, str]:
+    """Area name -> code of a figure's rows (table rows carry the code for highlighting)."""
+    data = figure.data
+    if data is None or not {"area_code", "area_name"} <= set(data.columns):
+        return {}
+    pairs = data[["area_name", "area_code"]].dropna().drop_duplicates("area_name")
+    return dict(zip(pairs["area_name"].astype(str), pairs["area_code"].astype(str), strict=True))
+
+
 def render_item(
     env: Environment,
     page: Page,
@@ -159,7 +168,14 @@ def render_item(
         files = figure_files(page, item.id)
         template = env.get_template("_figure.html")
         return Markup(
-            template.render(context, figure=item, svg=safe_svg(svg), files=files, has_svg=bool(svg))
+            template.render(
+                context,
+                figure=item,
+                svg=safe_svg(svg),
+                files=files,
+                has_svg=bool(svg),
+                codes=_area_codes(item),
+            )
         )
     if isinstance(item, Headline):
         return Markup(env.get_template("_headline.html").render(context, headline=item))

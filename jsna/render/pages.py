@@ -44,7 +44,7 @@ from jsna.figures.model import Figure, Headline
 from jsna.store.areas import areas_within
 from jsna.store.schema import area, area_membership
 
-from .markdown import Part, render_part, split_chapter
+from .markdown import Part, render_part, slugify, split_chapter
 
 __all__ = [
     "AreaChoice",
@@ -381,7 +381,15 @@ def catalogue_page(ctx: FigureContext) -> Page:
                 "path": f"indicators/{indicator.id}.html",
             }
         )
-    tags = sorted({tag for entry in entries for tag in entry["tags"]})
+    names = sorted({tag for entry in entries for tag in entry["tags"]}, key=str.lower)
+    tags = [
+        {
+            "name": name,
+            "slug": slugify(name),
+            "indicators": [entry for entry in entries if name in entry["tags"]],
+        }
+        for name in names
+    ]
     return Page(
         path="indicators/index.html",
         kind="catalogue",

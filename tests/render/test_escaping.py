@@ -178,6 +178,8 @@ def test_html_shows_the_hostile_text_escaped(hostile_site: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in index
     assert 'id="section-script-alert-1-script"' in index
     assert "In review" in index
+    # Table rows name their area, so a click on a chart can highlight the row.
+    assert re.search(r'<tr class="govuk-table__row" data-row="[^"]+" data-area-code="E05', index)
     # The chart is still drawn inline: the SVG's text is escaped, so it is kept.
     chart = re.search(r'<div class="jsna-chart"[^>]*>(.*?)</div>', index, re.S)
     assert chart is not None
