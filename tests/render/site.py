@@ -7,17 +7,20 @@ by xdist's ``PYTEST_XDIST_TESTRUNUID`` (the same in every worker of one
 run), else by the process, so a new run never reads a stale site.
 
 The store comes from :func:`prepared_store`: a copy of a ready store when one
-is there (``$JSNA_TRAFFORD_STORE``, default ``/work/trafford-store/jsna.db``;
-the copy is then brought up to date by the same incremental ingest and compute
-``jsna build`` runs, seconds when nothing changed), else one ingested and
-computed from nothing (about 70 s on two cores). The example project is copied
-too, so the build's edition archive lands in the temporary folder, never in
-``examples/trafford/editions``.
+is there (``$JSNA_TRAFFORD_STORE``, default ``/work/trafford-store/jsna.db``),
+else one ingested and computed from nothing (about 70 s on two cores); either
+way it is brought up to date once per process by the same incremental ingest
+and compute ``jsna build`` runs (seconds when nothing changed). The store is
+shared by runs while the ready store and the example's files are unchanged.
+Each run builds from its own copy of the example project, so the edition
+archive lands in the run's folder, never in ``examples/trafford/editions``.
+Folders of runs older than two hours are removed.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,18 +33,20 @@ from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "trafford"
 READY_STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
-STALE_AFTER = 6 * 3600
+STALE_AFTER = 2 * 3600
 """Folders of earlier runs older than this many seconds are removed."""
 
 __all__ = ["built_site", "copy_example", "prepared_store", "run_folder"]
 
 
 def _run_id() -> str:
-    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getppid()}-{os.getpid()}"
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
 
 
 def _base() -> Path:
-    return Path(tempfile.gettempdir()) / f"jsna-test-site-{os.getuid()}"
+    folder = Path(tempfile.gettempdir()) / f"jsna-test-site-{os.getuid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def run_folder() -> Path:
@@ -51,17 +56,35 @@ def run_folder() -> Path:
     return folder
 
 
-def _clean_old_runs(keep: Path) -> None:
+def _store_folder() -> Path:
+    """The store's folder, shared by runs while the ready store and the example are unchanged."""
+    files = [READY_STORE] if READY_STORE.is_file() else []
+    files += sorted(p for p in EXAMPLE.rglob("*") if p.is_file() and "editions" not in p.parts)
+    stamp = hashlib.sha1(
+        "\n".join(f"{p}:{p.stat().st_mtime_ns}" for p in files).encode()
+    ).hexdigest()[:16]
+    folder = _base() / f"store-{stamp}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_old(keep: set[Path]) -> None:
+    """Remove earlier runs' folders nobody holds a lock on (runs older than STALE_AFTER)."""
     now = time.time()
     for folder in _base().iterdir():
-        if folder != keep and folder.is_dir() and now - folder.stat().st_mtime > STALE_AFTER:
+        if folder in keep or not folder.is_dir() or now - folder.stat().st_mtime < STALE_AFTER:
+            continue
+        if (
+            folder.name.startswith("store-")
+            or folder.name.startswith("pid")
+            or len(folder.name) == 32
+        ):
             shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
-def _locked(name: str) -> Iterator[Path]:
-    """Hold this run's lock ``name`` (other workers wait); yields the run folder."""
-    folder = run_folder()
+def _locked(folder: Path, name: str) -> Iterator[Path]:
+    """Hold the lock ``name`` in ``folder`` (other processes wait); yields the folder."""
     with (folder / f"{name}.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -79,20 +102,29 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+_PREPARED: dict[str, tuple[Path, Path]] = {}
+
+
 def prepared_store() -> tuple[Path, Path]:
-    """(project copy, SQLite store) of the example, ingested and computed (once per run)."""
+    """(project copy, SQLite store) of the example, ingested and computed.
+
+    Shared by runs (a copy of the ready store, kept while that store is
+    unchanged); brought up to date once per process by the incremental
+    ingest and compute, under a lock. Read it, never build into its project.
+    """
     from jsna.compute import compute_project
     from jsna.content.project_files import load_project
     from jsna.ingest.pipeline import ingest_project
     from jsna.store import open_store
 
-    with _locked("store") as folder:
-        project, store, done = folder / "project", folder / "jsna.db", folder / "store.done"
-        if done.is_file():
-            return project, store
-        _clean_old_runs(folder)
-        copy_example(project)
-        if READY_STORE.is_file():
+    if "store" in _PREPARED:
+        return _PREPARED["store"]
+    with _locked(_store_folder(), "store") as folder:
+        project, store = folder / "project", folder / "jsna.db"
+        _clean_old({folder, run_folder()})
+        if not project.is_dir():
+            copy_example(project)
+        if READY_STORE.is_file() and not store.is_file():
             shutil.copyfile(READY_STORE, store)
         engine = open_store(project, f"sqlite:///{store}")
         try:
@@ -103,8 +135,8 @@ def prepared_store() -> tuple[Path, Path]:
             assert summary.failed == {}, summary.failed
         finally:
             engine.dispose()
-        done.write_text("ok\n")
-        return project, store
+    _PREPARED["store"] = (project, store)
+    return project, store
 
 
 def built_site() -> Path:
@@ -119,11 +151,12 @@ def built_site() -> Path:
     from jsna.render.build import build_site
     from jsna.store.engine import connect
 
-    project, store = prepared_store()
-    with _locked("site") as folder:
+    _, store = prepared_store()
+    with _locked(run_folder(), "site") as folder:
         out, done = folder / "site", folder / "site.done"
         if done.is_file():
             return out
+        project = copy_example(folder / "project")  # this run's edition archive
         engine = connect(project, f"sqlite:///{store}")
         try:
             with engine.connect() as connection:
