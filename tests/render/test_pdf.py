@@ -367,6 +367,22 @@ def test_jobs_render_in_parallel_workers(jobs: list[PdfJob], tmp_path: Path) -> 
     assert all(page_count(p) >= 1 for p in paths)
 
 
+def test_weasyprint_reports_no_css_or_resource_problem(
+    jobs: list[PdfJob], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        render_pdfs([replace(jobs[0], out_path=tmp_path / "whole.pdf")], workers=1)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_a_missing_page_is_a_jsna_error_naming_the_pdf(jobs: list[PdfJob], tmp_path: Path) -> None:
+    from jsna.errors import JsnaError
+
+    broken = replace(jobs[3], parts=(replace(jobs[3].parts[0], html_path=tmp_path / "gone.html"),))
+    with pytest.raises(JsnaError, match=r"could not write the PDF .*E05000001\.pdf"):
+        render_pdfs([broken, jobs[2]], workers=2)
+
+
 # The real Trafford site (built once per session) ------------------------------------------
 
 
@@ -439,19 +455,3 @@ def test_trafford_area_profiles_name_their_area(trafford_site: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(sample)], check=True, capture_output=True, text=True)
     assert all(" yes " in row for row in fonts.stdout.splitlines()[2:])
     assert 1 <= page_count(sample) < 40
-
-
-def test_weasyprint_reports_no_css_or_resource_problem(
-    jobs: list[PdfJob], tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level("WARNING", logger="weasyprint"):
-        render_pdfs([replace(jobs[0], out_path=tmp_path / "whole.pdf")], workers=1)
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
-
-
-def test_a_missing_page_is_a_jsna_error_naming_the_pdf(jobs: list[PdfJob], tmp_path: Path) -> None:
-    from jsna.errors import JsnaError
-
-    broken = replace(jobs[3], parts=(replace(jobs[3].parts[0], html_path=tmp_path / "gone.html"),))
-    with pytest.raises(JsnaError, match=r"could not write the PDF .*E05000001\.pdf"):
-        render_pdfs([broken, jobs[2]], workers=2)
