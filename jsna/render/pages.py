@@ -337,7 +337,7 @@ def chapter_pages(
                     },
                     summary=chapter.meta.summary if index == 0 else part.title,
                     topics=chapter.meta.topics,
-                    updated=chapter.meta.review_date,
+                    updated=ctx.project.config.publication.published,
                     pdf=f"downloads/chapters/{chapter.id}.pdf" if pdf and index == 0 else None,
                     breadcrumbs=crumbs if index == 0 else (*crumbs, (chapter.meta.title, paths[0])),
                     requests=requests,
