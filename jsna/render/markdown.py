@@ -198,7 +198,6 @@ def render_markdown(text: str, first_line: int = 1, *, shift: int = 0) -> Render
             token.meta["jsna_line"] = line
             result.slots.append(line)
             result.levels[line] = min(6, level + 1)
-    # Tables found in the text get inline links relabelled by the classes above.
     result.html = _MD.renderer.render(tokens, _MD.options, {})
     return result
 
@@ -207,10 +206,10 @@ def _fence(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> 
     token = tokens[idx]
     if "jsna_line" in token.meta:
         return f"<!--jsna-block:{token.meta['jsna_line']}-->\n"
-    return _DEFAULT_FENCE(tokens, idx, options, env)
+    return str(_DEFAULT_FENCE(tokens, idx, options, env))
 
 
-_DEFAULT_FENCE = _MD.renderer.rules["fence"]
+_DEFAULT_FENCE = _MD.renderer.rules["fence"]  # type: ignore[attr-defined]
 _MD.add_render_rule("fence", _fence)
 
 
