@@ -18,19 +18,18 @@ from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from jsna.compute import compute_project
-from jsna.content.project_files import Project, check_project
 from jsna.errors import ContentError, JsnaError
-from jsna.ingest.pipeline import ingest_project
-from jsna.render.build import BuildSummary, build_site
-from jsna.store import open_store
 from jsna.store.engine import DATABASE_ENV
+
+if TYPE_CHECKING:
+    from jsna.content.project_files import Project
+    from jsna.render.build import BuildSummary
 
 __all__ = ["build", "serve"]
 
@@ -153,6 +152,13 @@ def build(
       jsna build examples/trafford                the Trafford example, into ./site
       jsna build my-jsna --out public --no-pdf    a quick build while writing
     """
+    # Imported here: 'jsna serve' and 'jsna --help' need none of the build stack.
+    from jsna.compute import compute_project
+    from jsna.content.project_files import check_project
+    from jsna.ingest.pipeline import ingest_project
+    from jsna.render.build import build_site
+    from jsna.store import open_store
+
     steps: dict[str, float] = {}
     start = time.perf_counter()
     report = check_project(project)
