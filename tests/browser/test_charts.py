@@ -147,3 +147,18 @@ def test_without_javascript_the_svg_shows(no_js_tab: Tab, site: SiteMap, which: 
         if not name and not svg.get_attribute("aria-label"):
             problems.append(f"{where}: SVG has no <title> or aria-label")
     assert not problems, f"{page}:\n" + "\n".join(problems)
+
+
+def test_opened_from_disk_charts_keep_their_svg(tab: Tab, site: SiteMap) -> None:
+    """Opened as files (file://, where scripts cannot fetch the specs) no chart goes blank."""
+    page = _chart_page(site, "compare")
+    tab.page.goto((site.root / page).as_uri(), wait_until="load")
+    tab.page.wait_for_timeout(1_500)
+    charts = tab.page.locator(".jsna-chart[data-spec]")
+    assert charts.count() >= 1
+    blank = [
+        charts.nth(i).evaluate("(c) => c.closest('figure')?.id")
+        for i in range(charts.count())
+        if not charts.nth(i).locator("svg").first.is_visible()
+    ]
+    assert not blank, f"{page} opened from disk: charts without a visible SVG: {blank}"
