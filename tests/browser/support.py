@@ -44,7 +44,7 @@ LAUNCH_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-CHART_TIMEOUT_MS = 20_000
+CHART_TIMEOUT_MS = 30_000
 """How long every chart of a page may take to become an interactive vega-embed view."""
 
 PAGE_KINDS = (
