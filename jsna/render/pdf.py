@@ -268,7 +268,7 @@ def render_pdfs(
     """Render every job (in a pool of ``workers`` processes, default the CPU count).
 
     Returns the written PDF paths in the order of ``jobs``. ``progress`` is
-    called as ``progress("pdf", done, total)`` after each PDF.
+    called as ``progress("pdfs", done, total)`` after each PDF.
     """
     if not jobs:
         return []
@@ -278,7 +278,7 @@ def render_pdfs(
         for done, i in enumerate(order, start=1):
             render_pdf(jobs[i])
             if progress is not None:
-                progress("pdf", done, len(jobs))
+                progress("pdfs", done, len(jobs))
         return [job.out_path for job in jobs]
     # spawn, not fork: the building process runs threads (vl-convert's JavaScript engine).
     with ProcessPoolExecutor(workers, get_context("spawn"), initializer=_start_worker) as pool:
@@ -287,7 +287,7 @@ def render_pdfs(
             for done, future in enumerate(as_completed(futures), start=1):
                 future.result()
                 if progress is not None:
-                    progress("pdf", done, len(jobs))
+                    progress("pdfs", done, len(jobs))
         except BaseException:
             pool.shutdown(cancel_futures=True)  # one failure stops the build: no waiting
             raise
