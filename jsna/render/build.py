@@ -259,11 +259,6 @@ def _spec_key(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _draw_batch(batch: list[tuple[dict[str, Any], str]]) -> list[str]:
-    """Draw a batch of (spec, title) pairs (in a worker process)."""
-    return to_svgs(batch)
-
-
 def _draw_svgs(
     pages: Sequence[Page], workers: int | None, report: Progress
 ) -> dict[tuple[str, str], str]:
@@ -287,9 +282,10 @@ def _draw_svgs(
     else:
         size = max(1, len(jobs) // (count * 4))
         batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        # spawn, not fork: vl-convert runs a JavaScript engine on threads.
+        # spawn, not fork: vl-convert runs a JavaScript engine on threads. Workers import
+        # only jsna.figures.svg (to_svgs is light to import), not the whole build.
         with ProcessPoolExecutor(count, get_context("spawn")) as pool:
-            for batch_svgs in pool.map(_draw_batch, batches):
+            for batch_svgs in pool.map(to_svgs, batches):
                 drawn.extend(batch_svgs)
                 report("svgs", len(drawn), len(jobs))
     by_key = dict(zip(keys, drawn, strict=True))

@@ -95,3 +95,37 @@ def test_safe_svg_keeps_escaped_text_and_drops_anything_that_runs() -> None:
         "<svg><unclosed></svg>",
     ):
         assert str(safe_svg(bad)) == "", bad
+
+
+def test_svgs_are_drawn_once_per_spec_in_a_pool() -> None:
+    from jsna.render.build import PARALLEL_SVGS, _draw_svgs
+
+    def chart(n: int) -> dict[str, object]:
+        return {
+            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "width": 100,
+            "height": 50,
+            "data": {"values": [{"x": "a", "y": n}]},
+            "mark": "bar",
+            "encoding": {
+                "x": {"field": "x", "type": "nominal"},
+                "y": {"field": "y", "type": "quantitative"},
+            },
+        }
+
+    pages = []
+    for p in range(2):
+        page = Page(f"p{p}.html", "chapter", "T", "chapter.html")
+        for n in range(PARALLEL_SVGS // 2 + 1):
+            base = figure(f"f{n}")
+            page.figures.append(
+                Figure(
+                    base.id, "compare", f"Chart {n}", "", "S.", base.table, base.data, spec=chart(n)
+                )
+            )
+        pages.append(page)
+    drawn = _draw_svgs(pages, 2, lambda *_: None)
+    assert len(drawn) == 2 * (PARALLEL_SVGS // 2 + 1)
+    assert drawn[("p0.html", "f3")] == drawn[("p1.html", "f3")]
+    assert drawn[("p0.html", "f3")] != drawn[("p0.html", "f4")]
+    assert all(svg.startswith("<svg") and "Chart" in svg for svg in drawn.values())
