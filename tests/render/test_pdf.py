@@ -362,8 +362,10 @@ def test_text_is_escaped_everywhere(site: tuple[Path, list[Page]], project: Proj
 
 def test_jobs_render_in_parallel_workers(jobs: list[PdfJob], tmp_path: Path) -> None:
     moved = [replace(j, out_path=tmp_path / f"{i}-{j.out_path.name}") for i, j in enumerate(jobs)]
-    paths = render_pdfs(moved, workers=2)
+    calls: list[tuple[str, int, int]] = []
+    paths = render_pdfs(moved, workers=2, progress=lambda *call: calls.append(call))
     assert paths == [j.out_path for j in moved]
+    assert calls == [("pdfs", done, len(moved)) for done in range(1, len(moved) + 1)]
     assert all(page_count(p) >= 1 for p in paths)
 
 
