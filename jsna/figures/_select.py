@@ -34,12 +34,16 @@ from .tables import main_slice
 
 __all__ = [
     "area_benchmark",
+    "area_rows",
     "area_type_of",
+    "headline_at",
     "jsna_areas",
     "latest_rows",
     "local_benchmark",
     "observed",
     "period_of",
+    "positions_by_area",
+    "rows_at",
     "slug",
     "sources_for",
     "sources_of",
@@ -55,12 +59,56 @@ def slug(text: str) -> str:
 
 def observed(ctx: FigureContext, indicator_id: str) -> pd.DataFrame:
     """The indicator's published rows without projected ones (cached)."""
-    cache: dict[str, Any] = ctx.__dict__.setdefault(_CACHE, {})
-    key = f"observed:{indicator_id}"
-    if key not in cache:
+
+    def make() -> pd.DataFrame:
         frame = ctx.results(indicator_id)
-        cache[key] = frame[~frame["projected"]]
-    return cache[key]
+        return frame[~frame["projected"]]
+
+    return ctx.memo(("observed", indicator_id), make)
+
+
+def rows_at(
+    ctx: FigureContext, indicator_id: str, area_type: str | None, period: str | None
+) -> pd.DataFrame:
+    """The indicator's observed rows at one area type and period (cached; do not modify)."""
+    return ctx.memo(
+        ("rows_at", indicator_id, area_type, period),
+        lambda: _rows_at(observed(ctx, indicator_id), area_type, period),
+    )
+
+
+def _rows_at(frame: pd.DataFrame, area_type: str | None, period: str | None) -> pd.DataFrame:
+    return frame[(frame["area_type"] == area_type) & (frame["period"] == period)]
+
+
+def headline_at(ctx: FigureContext, indicator_id: str, area_type: str, period: str) -> pd.DataFrame:
+    """:func:`~jsna.figures.tables.main_slice` of :func:`rows_at` (cached; do not modify)."""
+    return ctx.memo(
+        ("headline_at", indicator_id, area_type, period),
+        lambda: main_slice(rows_at(ctx, indicator_id, area_type, period)),
+    )
+
+
+def positions_by_area(frame: pd.DataFrame) -> dict[str, list[int]]:
+    """Area code -> positions (for ``iloc``) of its rows in ``frame``, in frame order.
+
+    One pass over the frame instead of one boolean filter per area.
+    """
+    found: dict[str, list[int]] = {}
+    for position, code in enumerate(frame["area_code"].tolist()):
+        found.setdefault(code, []).append(position)
+    return found
+
+
+def area_rows(ctx: FigureContext, indicator_id: str, area_code: str) -> pd.DataFrame:
+    """All published rows (projected too) of one area, in the store's order.
+
+    Same as filtering ``ctx.results`` by ``area_code``, by a lookup of
+    positions made once per indicator.
+    """
+    every = ctx.results(indicator_id)
+    where = ctx.memo(("area_positions", indicator_id), lambda: positions_by_area(every))
+    return every.iloc[where.get(area_code, [])]
 
 
 def area_type_of(ctx: FigureContext, indicator_id: str, area_type: str | None) -> str | None:
@@ -224,12 +272,10 @@ def latest_rows(ctx: FigureContext, area_type: str) -> dict[str, pd.DataFrame]:
     if key not in cache:
         found: dict[str, pd.DataFrame] = {}
         for indicator_id in ctx.project.indicators:
-            frame = observed(ctx, indicator_id)
-            frame = frame[frame["area_type"] == area_type]
-            if frame.empty:
-                continue
             period = ctx.latest_period(indicator_id, area_type)
-            found[indicator_id] = main_slice(frame[frame["period"] == period])
+            if period is None:
+                continue
+            found[indicator_id] = headline_at(ctx, indicator_id, area_type, period)
         cache[key] = found
     return cache[key]
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from jsna.content.chapters import ChartBlock, MapBlock, TableBlock
 
-from ._select import sources_for
+from ._select import positions_by_area, sources_for
 from .compare import select_panel
 from .context import FigureContext
 from .format import format_limits, format_value
@@ -151,8 +151,8 @@ def _table(rows: pd.DataFrame, indicators: dict[str, Any], order: list[str], cap
             parts.append((indicator_id, "word"))
             columns.append(Column(f"{title}: compared with {_benchmark(mine)}"))
     body, judgements = [], []
-    for code in dict.fromkeys(rows["area_code"]):
-        group = rows[rows["area_code"] == code]
+    for positions in positions_by_area(rows).values():
+        group = rows.iloc[positions]
         by_indicator = {r["indicator_id"]: r for _, r in group.iterrows()}
         cells, words = [str(group["area_name"].iloc[0])], [""]
         for indicator_id, part in parts:

@@ -35,9 +35,11 @@ from jsna.content.indicators import Indicator
 from ._select import (
     area_benchmark,
     area_type_of,
+    headline_at,
     jsna_areas,
     observed,
     period_of,
+    rows_at,
     slug,
     sources_for,
 )
@@ -70,7 +72,8 @@ KIND = "compare"
 WIDTH = 560
 BAR_STEP = 18
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-_SEX_AGE = {"sex", "age"}
+_SEX_AGE = {"sex", "age", "sex_age"}
+"""Breakdowns by the sex and age columns, not categories of the source."""
 
 
 @dataclass(frozen=True)
@@ -186,21 +189,35 @@ def select_panel(
     focus: str,
 ) -> Panel:
     """The rows of one indicator a compare chart shows (see the module doc)."""
-    indicator = ctx.indicator(indicator_id)
     kind = area_type_of(ctx, indicator_id, area_type)
     when = period_of(ctx, indicator_id, kind, period)
-    frame = observed(ctx, indicator_id)
-    frame = frame[(frame["area_type"] == kind) & (frame["period"] == when)]
+    codes = ctx.memo(
+        ("panel_codes", indicator_id, kind, when),
+        lambda: frozenset(rows_at(ctx, indicator_id, kind, when)["area_code"]),
+    )
+    # the panel depends on the focus only through the area whose categories it may show
+    area = focus if focus in codes else ctx.area_code
+    return ctx.memo(
+        ("panel", indicator_id, kind, when, area),
+        lambda: _select_panel(ctx, indicator_id, kind, when, area),
+    )
+
+
+def _select_panel(
+    ctx: FigureContext, indicator_id: str, kind: str | None, when: str | None, area: str
+) -> Panel:
+    """The panel of one indicator at a resolved area type and period (see :func:`select_panel`)."""
+    indicator = ctx.indicator(indicator_id)
+    frame = rows_at(ctx, indicator_id, kind, when)
     if frame.empty or when is None:
         return Panel(
             indicator, kind, when, frame.assign(label=[], comparison=[]), None, (), (), False
         )
-    headline = main_slice(frame)
+    headline = headline_at(ctx, indicator_id, str(kind), when)
     chosen = jsna_areas(ctx, indicator_id, str(kind), headline["area_code"])
     if chosen:
         headline = headline[headline["area_code"].isin(chosen)]
     breakdowns = set(indicator.breakdowns) - _SEX_AGE
-    area = focus if focus in set(frame["area_code"]) else ctx.area_code
     if breakdowns and (frame["area_code"] == area).any():
         rows = frame[(frame["area_code"] == area) & (frame["breakdown_type"].fillna("") != "")]
         categories = True
@@ -223,6 +240,7 @@ def _chart_values(panel: Panel) -> list[dict[str, Any]]:
     frame = pd.DataFrame(
         {
             "area_code": shown["area_code"].astype(str),
+            "area_name": shown["area_name"].astype(str),
             "label": shown["label"].astype(str),
             "value": shown["value"].astype(float),
             "lower_95": shown["lower_95"].astype(float),

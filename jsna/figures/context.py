@@ -8,8 +8,10 @@ the project's declared source files (local files, never the network).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -25,6 +27,8 @@ from jsna.store.schema import area, area_type, boundary, result
 
 __all__ = ["FigureContext"]
 
+T = TypeVar("T")
+
 _NAME_COLUMNS = ("name", "practice_name", "pharmacy_name", "site_name", "organisation_name")
 
 
@@ -37,6 +41,27 @@ class FigureContext:
     _results: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _boundaries: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
     _points: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[Hashable, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
+        """``make()`` computed once per ``key`` for this context (slices shared by figures).
+
+        Figures of one build ask for the same slices again and again (an
+        indicator's rows at an area type and period, once per area profile):
+        builders keep them here so each is computed once. Callers must not
+        modify what they get back.
+
+        ``key`` is ``(name, indicator_id, ...)``: an entry is made again when
+        that indicator's results frame has been replaced since (tests swap
+        frames in ``_results``), so nothing stale is ever returned.
+        """
+        indicator_id = key[1] if len(key) > 1 else None
+        found = self._memo.get(key)
+        if found is not None and found[0] is self._results.get(indicator_id):  # type: ignore[arg-type]
+            return found[1]  # type: ignore[no-any-return]
+        value = make()
+        self._memo[key] = (self._results.get(indicator_id), value)  # type: ignore[arg-type]
+        return value
 
     @property
     def area_code(self) -> str:
@@ -73,15 +98,33 @@ class FigureContext:
         the last row belongs to the last area code, which may lack the latest
         period.
         """
-        frame = self.results(indicator_id)
-        frame = frame[~frame["projected"]]
+        return self.memo(
+            ("latest_period", indicator_id, area_type),
+            lambda: self._latest_period(indicator_id, area_type),
+        )
+
+    def _latest_period(self, indicator_id: str, area_type: str | None) -> str | None:
+        pairs = self._observed_pairs(indicator_id)
         if area_type is not None:
-            frame = frame[frame["area_type"] == area_type]
-        if frame.empty:
+            pairs = pairs[pairs["area_type"] == area_type]
+        if pairs.empty:
             return None
         starts = self._period_starts(indicator_id)
-        periods = set(frame["period"].astype(str))
+        periods = set(pairs["period"].astype(str))
         return max(periods, key=lambda period: (starts.get(period, 0), period))
+
+    def _observed_pairs(self, indicator_id: str) -> pd.DataFrame:
+        """Distinct (area_type, period) of the indicator's observed rows (cached).
+
+        A few dozen rows instead of the whole frame, for :meth:`latest_period`
+        at each area type.
+        """
+
+        def pairs() -> pd.DataFrame:
+            frame = self.results(indicator_id)
+            return frame.loc[~frame["projected"], ["area_type", "period"]].drop_duplicates()
+
+        return self.memo(("observed_pairs", indicator_id), pairs)
 
     def _period_starts(self, indicator_id: str) -> dict[str, int]:
         """Period -> its start year in the store (the first key of the store's period order)."""

@@ -22,7 +22,14 @@ import pandas as pd
 
 from jsna.content.chapters import ChartBlock
 
-from ._select import area_benchmark, latest_rows, observed, slug, sources_for
+from ._select import (
+    area_benchmark,
+    latest_rows,
+    observed,
+    positions_by_area,
+    slug,
+    sources_for,
+)
 from .context import FigureContext
 from .format import format_limits, format_value, is_missing
 from .model import Column, Figure, Headline, Table
@@ -48,20 +55,34 @@ def _latest_rows(
 ) -> pd.DataFrame:
     """The area's latest headline row per indicator, judged against the JSNA area."""
     frames = []
-    latest = latest_rows(ctx, area_type)
     for indicator_id in ids:
+        judged, where = _judged_peers(ctx, indicator_id, area_type)
+        if area_code in where:
+            frames.append(judged.iloc[where[area_code]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _judged_peers(
+    ctx: FigureContext, indicator_id: str, area_type: str
+) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """Every area's latest headline rows at the type, judged once, and where each area's are.
+
+    Judging is row by row, so judging all areas at once gives each area the
+    word it would get alone; profiles of the type then only pick their rows.
+    """
+
+    def judge() -> tuple[pd.DataFrame, dict[str, list[int]]]:
+        peers = latest_rows(ctx, area_type)[indicator_id]
         indicator = ctx.indicator(indicator_id)
-        peers = latest[indicator_id]
-        own = peers[peers["area_code"] == area_code]
-        if own.empty:
-            continue
         found = area_benchmark(ctx, indicator_id, peers, str(peers["period"].iloc[0]))
         if found is None:
-            frames.append(own.assign(jsna_value=float("nan"), comparison="not compared"))
-            continue
-        judged = compare_with_area(own, found[1], indicator.polarity, "comparison")
-        frames.append(judged.assign(jsna_value=found[1]))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            judged = peers.assign(jsna_value=float("nan"), comparison="not compared")
+        else:
+            judged = compare_with_area(peers, found[1], indicator.polarity, "comparison")
+            judged = judged.assign(jsna_value=found[1])
+        return judged, positions_by_area(judged)
+
+    return ctx.memo(("profile_peers", indicator_id, area_type), judge)
 
 
 def _table_figure(
@@ -129,8 +150,11 @@ def _population_indicator(ctx: FigureContext, area_type: str, area_code: str) ->
             and _by_sex_and_age(observed(ctx, indicator_id), area_type)
         ]
     for indicator_id in cache[area_type]:
-        frame = observed(ctx, indicator_id)
-        if (frame["area_code"] == area_code).any():
+        codes = ctx.memo(
+            ("observed_codes", indicator_id),
+            lambda i=indicator_id: frozenset(observed(ctx, i)["area_code"]),
+        )
+        if area_code in codes:
             return indicator_id
     return None
 

@@ -114,17 +114,13 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     own_type = ctx.project.config.area.area_type
     area_type = block.area_type or own_type
     type_name = ctx.area_type_names.get(area_type, area_type)
-    frame = ctx.results(indicator.id)
-    frame = frame[frame["area_type"] == area_type]
     period = block.period or ctx.latest_period(indicator.id, area_type)
-    frame = frame[frame["period"] == period]
-    if area_type == own_type:
-        codes = {area_code or ctx.area_code}
-    else:
-        codes = set(areas_in_jsna(ctx, area_type))
-    frame = frame[frame["area_code"].isin(codes)]
-    by_sex = _split_by_sex(frame)
-    bands = age_bands(_slice(frame, by_sex))
+    # at a sub-area type the rows and bands are those of every area, whatever area_code is
+    chosen_code = (area_code or ctx.area_code) if area_type == own_type else None
+    frame, by_sex, bands = ctx.memo(
+        ("pyramid", indicator.id, area_type, period, chosen_code),
+        lambda: _area_bands(ctx, indicator.id, area_type, period, chosen_code),
+    )
     figure_id = f"pyramid-{indicator.id}-{area_type}"
     if bands.empty:
         title = f"{indicator.title} by age"
@@ -163,10 +159,32 @@ def build(ctx: FigureContext, block: ChartBlock, *, area_code: str | None = None
     )
 
 
+def _area_bands(
+    ctx: FigureContext, indicator_id: str, area_type: str, period: str | None, code: str | None
+) -> tuple[pd.DataFrame, bool, pd.DataFrame]:
+    """(rows, split by sex?, :func:`age_bands`) of one area (``code``), or of every area of the
+    JSNA at a sub-area type (``code`` None)."""
+    frame = ctx.results(indicator_id)
+    frame = frame[(frame["area_type"] == area_type) & (frame["period"] == period)]
+    codes = {code} if code is not None else set(areas_in_jsna(ctx, area_type))
+    frame = frame[frame["area_code"].isin(codes)]
+    by_sex = _split_by_sex(frame)
+    return frame, by_sex, age_bands(_slice(frame, by_sex))
+
+
 def _comparator(
     ctx: FigureContext, indicator: Indicator, period: str | None, by_sex: bool
 ) -> pd.DataFrame | None:
-    """The first comparator's (England's) bands, when the results have them."""
+    """The first comparator's (England's) bands, when the results have them (cached)."""
+    return ctx.memo(
+        ("pyramid_comparator", indicator.id, period, by_sex),
+        lambda: _make_comparator(ctx, indicator, period, by_sex),
+    )
+
+
+def _make_comparator(
+    ctx: FigureContext, indicator: Indicator, period: str | None, by_sex: bool
+) -> pd.DataFrame | None:
     comparators = ctx.project.config.comparators
     if not comparators:
         return None

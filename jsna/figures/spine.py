@@ -28,7 +28,7 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_benchmark, latest_rows, observed, sources_for
+from ._select import area_benchmark, latest_rows, observed, positions_by_area, sources_for
 from .context import FigureContext
 from .format import format_value
 from .model import Column, Figure, Table
@@ -61,9 +61,74 @@ class SpineRow:
 
 
 def _area_type_of(ctx: FigureContext, indicator_id: str, area_code: str) -> str | None:
-    frame = observed(ctx, indicator_id)
-    types = frame.loc[frame["area_code"] == area_code, "area_type"]
-    return None if types.empty else str(types.iloc[-1])
+    """The area type of the area's last observed row (None without one)."""
+
+    def last_types() -> dict[str, str]:
+        frame = observed(ctx, indicator_id)
+        # later rows overwrite earlier ones: each code keeps its last row's type
+        return dict(zip(frame["area_code"], frame["area_type"].astype(str), strict=True))
+
+    return ctx.memo(("last_area_type", indicator_id), last_types).get(area_code)
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """What every area of one type shares for an indicator: its peers and their spread."""
+
+    peers: pd.DataFrame
+    where: dict[str, list[int]]
+    """Area code -> positions of its rows in ``peers``."""
+    period: str
+    values: pd.Series
+    median: float
+    lowest: float
+    q25: float
+    q75: float
+    highest: float
+    benchmark: tuple[str, float] | None
+    """The JSNA area's benchmark (:func:`area_benchmark`) for areas without England's value."""
+    words: list[str] | None
+    """Each peer's comparison word with ``benchmark`` (None without one)."""
+
+
+def _spread(ctx: FigureContext, indicator_id: str, kind: str) -> _Spread | None:
+    """The :class:`_Spread` of an indicator at an area type (computed once per context)."""
+    return ctx.memo(
+        ("spine_spread", indicator_id, kind), lambda: _make_spread(ctx, indicator_id, kind)
+    )
+
+
+def _make_spread(ctx: FigureContext, indicator_id: str, kind: str) -> _Spread | None:
+    peers = latest_rows(ctx, kind).get(indicator_id)
+    if peers is None:
+        return None
+    indicator = ctx.indicator(indicator_id)
+    period = str(peers["period"].iloc[0])
+    values = peers["value"].dropna().astype(float)
+    if values.empty:
+        return None
+    found = (
+        None if indicator.method == "count" else area_benchmark(ctx, indicator_id, peers, period)
+    )
+    words = None
+    if found is not None:
+        # judging is row by row: all peers at once give each area its own word
+        judged = compare_with_area(peers, found[1], indicator.polarity, "word")
+        words = [str(w) for w in judged["word"]]
+    q25, q75 = np.percentile(values, [25, 75])
+    return _Spread(
+        peers=peers,
+        where=positions_by_area(peers),
+        period=period,
+        values=values,
+        median=float(values.median()),
+        lowest=float(values.min()),
+        q25=float(q25),
+        q75=float(q75),
+        highest=float(values.max()),
+        benchmark=found,
+        words=words,
+    )
 
 
 def _spine_row(
@@ -74,37 +139,31 @@ def _spine_row(
     kind = area_type or _area_type_of(ctx, indicator_id, area_code)
     if kind is None:
         return None
-    peers = latest_rows(ctx, kind).get(indicator_id)
-    if peers is None:
+    spread = _spread(ctx, indicator_id, kind)
+    if spread is None or area_code not in spread.where:
         return None
-    period = str(peers["period"].iloc[0])
-    own = peers[peers["area_code"] == area_code]
-    values = peers["value"].dropna().astype(float)
-    if own.empty or values.empty:
-        return None
-    row = own.iloc[0]
+    position = spread.where[area_code][0]
+    row = spread.peers.iloc[position]
     benchmark, value, word = "England", row.get("england_value"), row.get("compared_with_england")
     if indicator.method == "count":
-        benchmark, value, word = "the median", float(values.median()), ""
+        benchmark, value, word = "the median", spread.median, ""
     elif value is None or pd.isna(value):
-        found = area_benchmark(ctx, indicator_id, peers, str(period))
-        if found is None or area_code == ctx.area_code:
-            benchmark, value, word = "the median", float(values.median()), ""
+        found = spread.benchmark
+        if found is None or area_code == ctx.area_code or spread.words is None:
+            benchmark, value, word = "the median", spread.median, ""
         else:
             benchmark, value = found
-            judged = compare_with_area(own.iloc[[0]], value, indicator.polarity, "word")
-            word = str(judged["word"].iloc[0])
-    q25, q75 = np.percentile(values, [25, 75])
+            word = spread.words[position]
     return SpineRow(
         indicator=indicator,
         row=row,
         benchmark=benchmark,
         benchmark_value=float(value),
-        lowest=float(values.min()),
-        q25=float(q25),
-        q75=float(q75),
-        highest=float(values.max()),
-        areas=len(values),
+        lowest=spread.lowest,
+        q25=spread.q25,
+        q75=spread.q75,
+        highest=spread.highest,
+        areas=len(spread.values),
         word=str(word or "") or "not compared",
     )
 

@@ -21,7 +21,7 @@ import pandas as pd
 from jsna.content.chapters import ChartBlock
 from jsna.content.indicators import Indicator
 
-from ._select import area_type_of, sources_for
+from ._select import area_rows, area_type_of, sources_for
 from .context import FigureContext
 from .format import format_limits, format_value, value_format
 from .model import Column, Figure, Table
@@ -61,7 +61,7 @@ def series_rows(
     """
     indicator = ctx.indicator(indicator_id)
     every = ctx.results(indicator_id)
-    rows = every[every["area_code"] == area_code]
+    rows = area_rows(ctx, indicator_id, area_code)
     if area_type is not None:
         rows = rows[rows["area_type"] == area_type]
     if rows.empty and area_code == ctx.area_code:
