@@ -14,7 +14,7 @@ NODE   := node_modules/.installed
 export JSNA_SHARED ?= $(abspath ../shared)
 export JSNA_DATA_MIRROR ?= $(JSNA_SHARED)/data
 
-.PHONY: setup demo test check lint format types contracts pytest bench bench-store lock clean docs
+.PHONY: setup demo test check lint format types contracts pytest bench bench-store lock clean docs wheel
 
 setup: $(STAMP) $(NODE)
 
@@ -61,6 +61,7 @@ pytest: setup
 bench: setup
 	$(BIN)/python benchmarks/stats.py
 	$(BIN)/python benchmarks/store.py --scale 0.01
+	$(BIN)/python benchmarks/build.py --skip-single
 
 # The store at national scale (33.8M observations per backend, about 10 minutes each).
 bench-store: setup
@@ -69,6 +70,14 @@ bench-store: setup
 docs: setup
 	$(BIN)/python -m jsna.cli.reference > docs/cli.md
 	$(BIN)/python -m jsna.content.reference > docs/content.md
+	$(BIN)/mkdocs build --strict
+
+# A wheel with everything jsna build and jsna serve need (front-end assets included: no
+# Node.js where it is installed). build/ goes first: setuptools would pack stale files from it.
+wheel: setup
+	$(BIN)/python -m jsna.render.vendor
+	rm -rf build
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w dist .
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
