@@ -152,7 +152,9 @@ def _judge(
     local: pd.Series | None = None
     name = ctx.area_name
     if categories:
-        whole = main_slice(observed(ctx, indicator.id))
+        whole = ctx.memo(
+            ("headline_rows", indicator.id), lambda: main_slice(observed(ctx, indicator.id))
+        )
         whole = whole[
             (whole["period"] == period) & (whole["area_code"] == rows["area_code"].iloc[0])
         ]
