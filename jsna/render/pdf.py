@@ -25,10 +25,10 @@ otherwise (a relative link means nothing inside a PDF).
 
 :func:`render_pdfs` runs the jobs in a process pool: each worker imports
 WeasyPrint once (about 1.5 s) and then renders many jobs, the biggest first
-so the workers finish together. On the Trafford example (CPU seconds): the
-whole JSNA (195 pages) about 48 s, the 12 chapters 56 s together (2 to 8 s
-each), the 79 area profiles 70 s (0.9 s each); inline SVG (maps above all),
-table layout and text shaping take most of it.
+so the workers finish together. On the Trafford example (CPU seconds, one
+process): the whole JSNA (174 pages) 35 s, the 12 chapters 40 s together
+(0.7 to 7 s each), the 79 area profiles 54 s (0.7 s each); inline SVG (maps
+above all), table layout and text shaping take most of it.
 
 Workers are spawned, not forked (the building process runs threads, such as
 vl-convert's JavaScript engine), so a script that renders PDFs must guard its
