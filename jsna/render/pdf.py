@@ -27,7 +27,7 @@ otherwise (a relative link means nothing inside a PDF).
 WeasyPrint once (about 1.5 s) and then renders many jobs, the biggest first
 so the workers finish together. On the Trafford example (CPU seconds, one
 process): the whole JSNA (174 pages) 35 s, the 12 chapters 40 s together
-(0.7 to 7 s each), the 79 area profiles 54 s (0.7 s each); inline SVG (maps
+(3.3 s each on average, 7.3 s at most), the 79 area profiles 54 s (0.7 s each); inline SVG (maps
 above all), table layout and text shaping take most of it.
 
 Workers are spawned, not forked (the building process runs threads, such as
