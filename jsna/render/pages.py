@@ -377,6 +377,7 @@ def catalogue_page(ctx: FigureContext) -> Page:
                 "title": indicator.title,
                 "definition": indicator.definition,
                 "tags": indicator.tags,
+                "tag_slugs": " ".join(slugify(tag) for tag in indicator.tags),
                 "source": source.title if source is not None else indicator.source,
                 "path": f"indicators/{indicator.id}.html",
             }

@@ -378,9 +378,41 @@
       });
   }
 
+  // A filter select (data-jsna-filter="tags") shows only the rows of its table body
+  // whose data-tags hold the chosen value; the filter is hidden until this runs.
+  function wireFilters() {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-jsna-filter]"), function (select) {
+      var body = document.getElementById(select.getAttribute("aria-controls"));
+      var holder = select.closest(".jsna-filter");
+      if (!body) return;
+      if (holder) holder.hidden = false;
+      select.addEventListener("change", function () {
+        var wanted = select.value;
+        var shown = 0;
+        Array.prototype.forEach.call(body.querySelectorAll("tr[data-tags]"), function (row) {
+          var match = !wanted || row.getAttribute("data-tags").split(" ").indexOf(wanted) >= 0;
+          row.hidden = !match;
+          if (match) shown += 1;
+        });
+        liveRegion().textContent = shown + (shown === 1 ? " indicator" : " indicators") + " shown";
+      });
+    });
+  }
+
+  // Printing from the browser shows every data table (CSS cannot open <details> in Chrome).
+  function openDetailsForPrint() {
+    global.addEventListener("beforeprint", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("details"), function (details) {
+        details.open = true;
+      });
+    });
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll(".jsna-chart[data-spec]"), embed);
     wireSelectors();
+    wireFilters();
+    openDetailsForPrint();
     var form = document.querySelector("form[data-jsna-search]");
     if (form) wireSearch(form);
   }
