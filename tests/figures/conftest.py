@@ -1,8 +1,8 @@
-"""Fixtures of the figure tests: the Trafford example on a read-only copy of a ready store.
+"""Fixtures of the figure tests: the Trafford example on a read-only copy of its store.
 
-The store (``$JSNA_TRAFFORD_STORE``, default ``/work/trafford-store/jsna.db``,
-ingested and computed) is copied once per session and opened read-only, so
-no test can change it; tests that need it are skipped when it is absent.
+The store is the example ingested and computed once per test run
+(:func:`tests.render.site.prepared_store`, shared with the site tests); each
+session copies it and opens the copy read-only, so no test can change it.
 Snapshots live in ``tests/figures/snapshots/``: :func:`check_snapshot`
 compares with the stored JSON, fails when it is missing, and rewrites it when
 ``JSNA_UPDATE_SNAPSHOTS=1``.
@@ -27,10 +27,10 @@ from jsna.content.chapters import ChartBlock, MapBlock, TableBlock
 from jsna.content.project_files import Project, load_project
 from jsna.figures.context import FigureContext
 from jsna.store.results import published_results
+from tests.render.site import prepared_store
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "trafford"
-STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 VL_VERSION = "6.4"
 
@@ -43,11 +43,9 @@ def project() -> Project:
 
 @pytest.fixture(scope="session")
 def trafford(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FigureContext]:
-    """A figure context on a read-only copy of the ready Trafford store."""
-    if not STORE.exists():
-        pytest.skip(f"no ready Trafford store at {STORE}")
+    """A figure context on a read-only copy of the Trafford store."""
     copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copyfile(STORE, copy)
+    shutil.copyfile(prepared_store()[1], copy)
     engine = create_engine(f"sqlite:///file:{copy}?mode=ro&uri=true")
     with engine.connect() as connection:
         yield FigureContext(project, connection)

@@ -7,8 +7,7 @@ by xdist's ``PYTEST_XDIST_TESTRUNUID`` (the same in every worker of one
 run), else by the process, so a new run never reads a stale site.
 
 The store comes from :func:`prepared_store`: a copy of a ready store when one
-is there (``$JSNA_TRAFFORD_STORE``, default ``/work/trafford-store/jsna.db``),
-else one ingested and computed from nothing (about 70 s on two cores); either
+``$JSNA_TRAFFORD_STORE`` names one (while developing), else one ingested and computed from nothing (about 70 s on two cores); either
 way it is brought up to date once per process by the same incremental ingest
 and compute ``jsna build`` runs (seconds when nothing changed). The store is
 shared by runs while the ready store and the example's files are unchanged.
@@ -32,7 +31,9 @@ from pathlib import Path
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "trafford"
-READY_STORE = Path(os.environ.get("JSNA_TRAFFORD_STORE", "/work/trafford-store/jsna.db"))
+_READY = os.environ.get("JSNA_TRAFFORD_STORE")
+READY_STORE = Path(_READY) if _READY else None
+"""A ready store to start from while developing (brought up to date before use); none in CI."""
 STALE_AFTER = 2 * 3600
 """Folders of earlier runs older than this many seconds are removed."""
 
@@ -58,7 +59,7 @@ def run_folder() -> Path:
 
 def _store_folder() -> Path:
     """The store's folder, shared by runs while the ready store and the example are unchanged."""
-    files = [READY_STORE] if READY_STORE.is_file() else []
+    files = [READY_STORE] if READY_STORE is not None and READY_STORE.is_file() else []
     files += sorted(p for p in EXAMPLE.rglob("*") if p.is_file() and "editions" not in p.parts)
     stamp = hashlib.sha1(
         "\n".join(f"{p}:{p.stat().st_mtime_ns}" for p in files).encode()
@@ -124,7 +125,7 @@ def prepared_store() -> tuple[Path, Path]:
         _clean_old({folder, run_folder()})
         if not project.is_dir():
             copy_example(project)
-        if READY_STORE.is_file() and not store.is_file():
+        if READY_STORE is not None and READY_STORE.is_file() and not store.is_file():
             shutil.copyfile(READY_STORE, store)
         engine = open_store(project, f"sqlite:///{store}")
         try:

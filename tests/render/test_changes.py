@@ -22,13 +22,11 @@ from jsna.figures.context import FigureContext
 from jsna.ingest.pipeline import import_file
 from jsna.render.changes import changes_page, refreshed_sources
 from tests.paths import DATA_MIRROR, ROOT
+from tests.render.site import prepared_store
 
-STORE = Path("/work/trafford-store/jsna.db")
 TRAFFORD = "E08000009"
 AGE_STANDARDISED = "census_general_health_age_standardised"
 WARD_HEALTH = "census_general_health_ward"
-
-pytestmark = pytest.mark.skipif(not STORE.is_file(), reason="needs the ready Trafford store")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +38,7 @@ def project() -> Project:
 def engine(tmp_path: Path) -> Iterator[Engine]:
     """A private copy of the Trafford store."""
     copy = tmp_path / "jsna.db"
-    shutil.copyfile(STORE, copy)
+    shutil.copyfile(prepared_store()[1], copy)
     engine = create_engine(f"sqlite:///{copy}")
     yield engine
     engine.dispose()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -29,11 +28,10 @@ from jsna.content.project_files import Project, load_project
 from jsna.render.pages import Page
 from jsna.render.pdf import PdfJob, page_content, pdf_jobs, print_document, render_pdfs
 from tests.paths import ROOT
+from tests.render.site import built_site
 
 BUILT = date(2026, 11, 26)
 TRAFFORD = ROOT / "examples" / "trafford"
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
 
 def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:
@@ -390,8 +388,7 @@ def test_a_missing_page_is_a_jsna_error_naming_the_pdf(jobs: list[PdfJob], tmp_p
 
 @pytest.fixture(scope="module")
 def trafford_site() -> Path:
-    site = pytest.importorskip("tests.render.site")
-    return Path(site.built_site())
+    return built_site()
 
 
 def number_of(text: str) -> float:

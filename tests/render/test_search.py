@@ -11,7 +11,6 @@ import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, create_engine
@@ -31,8 +30,7 @@ from jsna.render.pages import (
 )
 from jsna.render.search import query, search_index, search_index_json, search_page, tokens
 from tests.paths import ROOT
-
-STORE = Path("/work/trafford-store/jsna.db")
+from tests.render.site import built_site, prepared_store
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +40,8 @@ def project() -> Project:
 
 @pytest.fixture(scope="module")
 def connection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    if not STORE.is_file():
-        pytest.skip("needs the ready Trafford store")
     copy = tmp_path_factory.mktemp("store") / "jsna.db"
-    shutil.copyfile(STORE, copy)
+    shutil.copyfile(prepared_store()[1], copy)
     engine = create_engine(f"sqlite:///{copy}")
     with engine.connect() as connection:
         yield connection
@@ -172,8 +168,7 @@ def test_the_search_page_lists_everything_without_javascript(
 
 @pytest.mark.slow
 def test_the_built_site_index_covers_indicators_chapters_and_areas(project: Project) -> None:
-    site = pytest.importorskip("tests.render.site")
-    out = site.built_site()
+    out = built_site()
     index = json.loads((out / "search-index.json").read_text(encoding="utf-8"))
     urls = {d["url"] for d in index["documents"]}
     built = {p.relative_to(out).as_posix() for p in (out / "areas").glob("*/*.html")}
