@@ -49,15 +49,15 @@ def _rows(frame: pd.DataFrame, selection: Selection, breakdown: str | None) -> p
     rows = frame[frame["indicator_id"] == selection.measure]
     if selection.periods is not None:
         rows = rows[rows["period"].isin(selection.periods)]
-    if breakdown == "sex":
+    if breakdown in ("sex", "sex_age"):
         rows = rows[rows["sex"] != "persons"]
     else:
         rows = rows[rows["sex"].isin(selection.sexes())]
-    if breakdown == "age":
+    if breakdown in ("age", "sex_age"):
         rows = rows[~rows["age"].isin(["all ages", *selection.ages()])]
     elif selection.age != "bands":
         rows = rows[rows["age"].isin(selection.ages())]
-    if breakdown not in (None, "sex", "age"):
+    if breakdown not in (None, "sex", "age", "sex_age"):
         return rows[rows["breakdown_type"] == breakdown]
     rows = rows[rows["breakdown_type"] == selection.breakdown_type]
     if selection.categories is None:
