@@ -66,7 +66,9 @@ Item = Any
 """What a slot holds: a Figure, a Headline, a FindingsList or an AreaChoice."""
 
 SPLIT_BLOCKS = 12
-"""A chapter with more blocks than this is split at its ``## `` headings into pages."""
+SPLIT_MAPS = 2
+"""A chapter with more blocks than SPLIT_BLOCKS, or more maps than SPLIT_MAPS (maps weigh most),
+is split at its ``## `` headings into pages."""
 
 HOME_HEADLINES = 6
 """At most this many headline figures in the home page's overview of place."""
@@ -291,7 +293,9 @@ def chapter_pages(
     """Every published chapter: one page, or an index and one page per ``## `` section."""
     pages: list[Page] = []
     for chapter in chapters:
-        parts = split_chapter(chapter, split=len(chapter.blocks) > SPLIT_BLOCKS)
+        maps = sum(isinstance(placed.block, MapBlock) for placed in chapter.blocks)
+        split = len(chapter.blocks) > SPLIT_BLOCKS or maps > SPLIT_MAPS
+        parts = split_chapter(chapter, split=split)
         base = f"chapters/{chapter.id}/"
         crumbs = (("Home", "index.html"),)
         rendered = [render_part(part) for part in parts]
