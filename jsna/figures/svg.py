@@ -41,15 +41,29 @@ def _slug(spec: dict[str, Any], title: str) -> str:
     return f"chart-{digest[:10]}"
 
 
+_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
+
+
 def _unique_ids(svg: str, prefix: str) -> str:
-    """Prefix every element id (and the ``url(#...)``/``href`` references to it) with ``prefix``."""
-    ids = set(_ID_ATTRIBUTE.findall(svg))
-    for name in sorted(ids, key=len, reverse=True):
-        new = f"{prefix}-{name}"
-        svg = svg.replace(f'id="{name}"', f'id="{new}"')
-        svg = svg.replace(f"url(#{name})", f"url(#{new})")
-        svg = svg.replace(f'href="#{name}"', f'href="#{new}"')
-    return svg
+    """Rename every element id (and the ``url(#...)``/``href`` references to it) to
+    ``<prefix>-<kind><n>``, numbered in document order.
+
+    vl-convert numbers clip paths with a counter that runs on across the charts a
+    process draws, so the numbers depend on which charts a worker drew before;
+    renumbering makes the SVG of a spec the same whichever process draws it, and
+    the prefix keeps ids unique when many charts share a page.
+    """
+    names = dict.fromkeys(_ID_ATTRIBUTE.findall(svg))
+    renamed = {
+        name: f"{prefix}-{re.sub(r'[0-9]+$', '', name) or 'id'}{number}"
+        for number, name in enumerate(names, start=1)
+    }
+
+    def swap(match: re.Match[str]) -> str:
+        start, name, end = match.groups()
+        return start + renamed.get(name, name) + end
+
+    return _REFERENCE.sub(swap, svg)
 
 
 _INNER_SEMANTICS = re.compile(r'\s(?:aria-label|aria-roledescription|role)="[^"]*"')

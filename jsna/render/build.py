@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -124,19 +124,25 @@ def build_site(
     # 2. Plan every page (paths, titles, templates, which figures each shows).
     with stage("pages"):
         pages = _plan_pages(site, pdf=pdf)
-    # 3. Make every figure and headline from the published results.
-    with stage("figures"):
-        summary.figures = _make_figures(pages, report)
-    # 4. Draw every chart as SVG (shown with JavaScript off, in print and in PDFs).
-    with stage("svgs"):
-        svgs = _draw_svgs(pages, workers, report)
-        summary.svgs = len(svgs)
-    # 5. Write the HTML of every page, each figure's spec and its downloads.
+    # 3. Make every figure and headline from the published results, and start drawing
+    #    each page's charts as SVG (shown with JavaScript off, in print and in PDFs).
+    planned = sum(len(page.requests) for page in pages)
+    drawer = _Drawer(_worker_count(workers), planned, report)
+    try:
+        with stage("figures"):
+            summary.figures = _make_figures(pages, drawer, report)
+        # 4. Write the .json and .csv twins of every page (while the charts are drawn).
+        with stage("twins"):
+            _write_twins(site, pages)
+        # 5. Wait for the charts still being drawn.
+        with stage("svgs"):
+            svgs = drawer.finish()
+            summary.svgs = len(svgs)
+    finally:
+        drawer.close()
+    # 6. Write the HTML of every page, each figure's spec and its downloads.
     with stage("html"):
         summary.largest_chapter_kb = _write_html(site, pages, svgs, report)
-    # 6. Write the .json and .csv twins of every page.
-    with stage("twins"):
-        _write_twins(site, pages)
     # 7. Write the search index the search page filters (made with the pages).
     with stage("search"):
         text = _escape_json_text(search.search_index_json(site.search_index))
@@ -242,7 +248,8 @@ def _plan_pages(site: _Site, *, pdf: bool) -> list[Page]:
     return pages
 
 
-def _make_figures(pages: Sequence[Page], report: Progress) -> int:
+def _make_figures(pages: Sequence[Page], drawer: _Drawer, report: Progress) -> int:
+    """Make every page's figures, handing each page's charts to ``drawer`` as soon as made."""
     total = len(pages)
     for done, page in enumerate(pages, start=1):
         try:
@@ -251,6 +258,7 @@ def _make_figures(pages: Sequence[Page], report: Progress) -> int:
             raise
         except Exception as error:
             raise JsnaError(f"cannot make the figures of {page.path}: {error}") from error
+        drawer.add(page)
         report("figures", done, total)
     return sum(len(page.figures) for page in pages)
 
@@ -259,37 +267,77 @@ def _spec_key(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _draw_svgs(
-    pages: Sequence[Page], workers: int | None, report: Progress
-) -> dict[tuple[str, str], str]:
-    """(page path, figure id) -> SVG; identical specs drawn once; a pool when there are many."""
-    wanted: dict[str, tuple[dict[str, Any], str]] = {}
-    where: dict[tuple[str, str], str] = {}
-    for page in pages:
+class _Drawer:
+    """Draws every chart as SVG once per distinct spec, while the figures are still being made.
+
+    With a pool (more than one worker and at least PARALLEL_SVGS planned
+    figures), each page's new charts go to the pool as soon as the page is
+    made, so drawing overlaps making (the pool's start-up too); otherwise they
+    are drawn here at :meth:`finish`. Workers are spawned, not forked:
+    vl-convert runs a JavaScript engine on threads; they import only
+    :mod:`jsna.figures.svg`.
+    """
+
+    def __init__(self, workers: int, planned: int, report: Progress):
+        self.report = report
+        self.pool = (
+            ProcessPoolExecutor(workers, get_context("spawn"))
+            if workers > 1 and planned >= PARALLEL_SVGS
+            else None
+        )
+        self.jobs: dict[str, tuple[dict[str, Any], str]] = {}
+        self.where: dict[tuple[str, str], str] = {}
+        self.batches: list[tuple[list[str], Future[list[str]]]] = []
+
+    def add(self, page: Page) -> None:
+        """Queue the charts of a made page (a chart drawn before is not drawn again)."""
+        new: list[str] = []
         for item in page.figures:
             if isinstance(item, Figure) and item.spec is not None:
                 key = _spec_key(item.spec) + "\0" + item.title
-                wanted.setdefault(key, (item.spec, item.title))
-                where[(page.path, item.id)] = key
-    keys = list(wanted)
-    jobs = [wanted[key] for key in keys]
-    count = max(1, min(workers or os.cpu_count() or 1, 8))
-    drawn: list[str] = []
-    if count == 1 or len(jobs) < PARALLEL_SVGS:
-        for done, job in enumerate(jobs, start=1):
-            drawn.extend(to_svgs([job]))
-            report("svgs", done, len(jobs))
-    else:
-        size = max(1, len(jobs) // (count * 4))
-        batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        # spawn, not fork: vl-convert runs a JavaScript engine on threads. Workers import
-        # only jsna.figures.svg (to_svgs is light to import), not the whole build.
-        with ProcessPoolExecutor(count, get_context("spawn")) as pool:
-            for batch_svgs in pool.map(to_svgs, batches):
-                drawn.extend(batch_svgs)
-                report("svgs", len(drawn), len(jobs))
-    by_key = dict(zip(keys, drawn, strict=True))
-    return {place: by_key[key] for place, key in where.items()}
+                if key not in self.jobs:
+                    self.jobs[key] = (item.spec, item.title)
+                    new.append(key)
+                self.where[(page.path, item.id)] = key
+        if new and self.pool is not None:
+            future = self.pool.submit(to_svgs, [self.jobs[key] for key in new])
+            self.batches.append((new, future))
+
+    def finish(self) -> dict[tuple[str, str], str]:
+        """(page path, figure id) -> SVG, once every chart is drawn."""
+        drawn: dict[str, str] = {}
+        total = len(self.jobs)
+        if self.pool is None:
+            for key, job in self.jobs.items():
+                drawn[key] = to_svgs([job])[0]
+                self.report("svgs", len(drawn), total)
+        for keys, future in self.batches:
+            drawn.update(zip(keys, future.result(), strict=True))
+            self.report("svgs", len(drawn), total)
+        return {place: drawn[key] for place, key in self.where.items()}
+
+    def close(self) -> None:
+        """Stop the pool (drawings not yet started are dropped)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _draw_svgs(
+    pages: Sequence[Page], workers: int | None, report: Progress
+) -> dict[tuple[str, str], str]:
+    """(page path, figure id) -> SVG of pages whose figures are made; identical specs drawn once."""
+    planned = sum(len(page.figures) for page in pages)
+    drawer = _Drawer(_worker_count(workers), planned, report)
+    try:
+        for page in pages:
+            drawer.add(page)
+        return drawer.finish()
+    finally:
+        drawer.close()
+
+
+def _worker_count(workers: int | None) -> int:
+    return max(1, min(workers or os.cpu_count() or 1, 8))
 
 
 def _safe_json(value: Any) -> str:
@@ -372,6 +420,7 @@ def _meta(site: _Site, title: str, path: str, frame: Any) -> dict[str, Any]:
 def _write_twin(site: _Site, page: Page) -> None:
     frame = page_frame(page.figures)
     meta = _meta(site, page.title, page.path, frame)
+    (site.out / page.stem).parent.mkdir(parents=True, exist_ok=True)
     (site.out / f"{page.stem}.json").write_text(
         _escape_json_text(frame_json(frame, meta)), encoding="utf-8"
     )
