@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from jsna.errors import ContentError, JsnaError
 from jsna.store.engine import DATABASE_ENV
+
+from .progress import progress_bars
 
 if TYPE_CHECKING:
     from jsna.content.project_files import Project
@@ -60,19 +61,7 @@ class _Bars:
 
 @contextmanager
 def _bars(quiet: bool) -> Iterator[_Bars]:
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield _Bars(None)
-        return
-    progress = Progress(
-        TextColumn("{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    with progress:
+    with progress_bars(quiet) as progress:
         yield _Bars(progress)
 
 

@@ -19,8 +19,6 @@ from typing import Any
 
 import click
 import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, select
 
 from jsna import __version__
@@ -31,6 +29,8 @@ from jsna.store import open_store
 from jsna.store.engine import DATABASE_ENV
 from jsna.store.results import published_results
 from jsna.store.schema import compute_state, result
+
+from .progress import progress_bars
 
 __all__ = ["compute", "export"]
 
@@ -72,20 +72,8 @@ def _engine(project: Path, url: str | None) -> Iterator[Engine]:
 
 @contextmanager
 def _bar(quiet: bool) -> Iterator[Any]:
-    """A rich progress bar on standard error (a no-op when quiet or not a terminal)."""
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield None
-        return
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    with progress:
+    """A rich progress bar on standard error (None when quiet or not a terminal)."""
+    with progress_bars(quiet) as progress:
         yield progress
 
 

@@ -12,8 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TaskID
 from sqlalchemy import Engine
 
 from jsna.content.sources import load_sources
@@ -24,6 +23,8 @@ from jsna.ingest.pipeline import Progress as Report
 from jsna.ingest.problems import ImportRejectedError, Limits
 from jsna.store import open_store
 from jsna.store.engine import DATABASE_ENV
+
+from .progress import progress_bars
 
 EXIT_PROBLEMS = 1
 
@@ -109,18 +110,7 @@ class _Bars:
 
 @contextmanager
 def _bars(quiet: bool) -> Iterator[_Bars]:
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield _Bars(None)
-        return
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    with progress:
+    with progress_bars(quiet) as progress:
         yield _Bars(progress)
 
 
