@@ -25,20 +25,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from jsna.content.chapters import ChartKind
+
 __all__ = ["Column", "Figure", "Headline", "Table"]
 
-FigureKind = Literal[
-    "compare",
-    "trend",
-    "pyramid",
-    "spine",
-    "heatmap",
-    "funnel",
-    "scatter",
-    "inequality",
-    "map",
-    "table",
-]
+FigureKind = ChartKind | Literal["map", "table"]
+"""A chapter's chart kinds, plus maps and tables."""
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,11 @@ def _make_figures(pages: Sequence[Page], drawer: _Drawer, report: Progress) -> i
         except JsnaError:
             raise
         except Exception as error:
-            raise JsnaError(f"cannot make the figures of {page.path}: {error}") from error
+            raise JsnaError(
+                f"cannot make the figures of {page.path}: {type(error).__name__}: {error}. "
+                "This is a fault in jsna, not in the project: run 'jsna --traceback build' "
+                "and report the output"
+            ) from error
         drawer.add(page)
         report("figures", done, total)
     return sum(len(page.figures) for page in pages)
