@@ -6,7 +6,8 @@ Prepares a store once, then times :func:`jsna.render.build.build_site` on it:
   file, twin, the search index, feed, assets and editions;
 * **site and PDFs, 1 worker**: the same with every PDF (whole JSNA, chapters,
   area profiles) rendered one after another;
-* **site and PDFs, all cores**: PDFs (and SVGs) rendered in a process pool.
+* **site and PDFs, all cores**: PDFs rendered in a process pool (charts are drawn
+  in vl-convert engines on the cores the main thread leaves, in every build).
 
 For each build it prints the pages and PDFs made, the seconds of each stage,
 pages per second, PDFs per second, the size of the largest chapter page's HTML

@@ -1,9 +1,10 @@
 """Vega-Lite specs drawn to SVG on the server, so charts show with JavaScript off and in print.
 
-vl-convert renders offline with its own copy of Vega and a bundled font, so
-the same spec gives the same bytes on every machine. The first call in a
-process starts its JavaScript engine (about 0.8 s); later calls take tens of
-milliseconds each.
+vl-convert renders offline with its own copy of Vega (no data is ever
+fetched: :func:`set_drawing_workers` switches loading off), so the same spec
+gives the same bytes on machines with the same fonts. The first call in a
+process starts its JavaScript engine (about half a second); later calls take
+a few milliseconds to a few tens each, in engines that let go of the GIL.
 
 The SVG vl-convert writes is a picture with no name. :func:`to_svg` makes it
 accessible: the root gets ``role="img"`` and ``aria-labelledby`` pointing at
@@ -23,7 +24,7 @@ from typing import Any
 
 import vl_convert
 
-__all__ = ["VEGA_LITE_VERSION", "to_svg", "to_svgs"]
+__all__ = ["VEGA_LITE_VERSION", "set_drawing_workers", "to_svg", "to_svgs"]
 
 VEGA_LITE_VERSION = "6.4"
 """The Vega-Lite version vl-convert renders with (the specs declare v6)."""
@@ -97,8 +98,11 @@ def to_svg(spec: dict[str, Any], *, title: str) -> str:
     ``title`` names the picture for screen readers (``<title>``, escaped).
     Raises ``ValueError`` when the spec cannot be drawn.
     """
+    # Handed over as JSON text: vl-convert parses text without holding the GIL, while
+    # converting a dict holds it (and stalls the thread making figures).
+    text = json.dumps(spec, ensure_ascii=False, default=str)
     try:
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+        svg = vl_convert.vegalite_to_svg(text, vl_version=VEGA_LITE_VERSION)
     except Exception as error:  # vl-convert raises plain ValueError/RuntimeError
         raise ValueError(f"cannot draw chart {title!r}: {error}") from error
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
@@ -110,3 +114,16 @@ def to_svg(spec: dict[str, Any], *, title: str) -> str:
 def to_svgs(specs: Iterable[tuple[dict[str, Any], str]]) -> list[str]:
     """Many ``(spec, title)`` pairs drawn in order (one vl-convert engine, reused)."""
     return [to_svg(spec, title=title) for spec, title in specs]
+
+
+def set_drawing_workers(workers: int) -> None:
+    """Draw with ``workers`` JavaScript engines (threads of this process) from now on.
+
+    vl-convert lets go of the GIL while it draws, so up to ``workers`` Python
+    threads can draw at once. Charts never read data from outside their spec:
+    loading from URLs and files is switched off.
+    """
+    wanted = {"num_workers": max(1, workers), "allowed_base_urls": []}
+    current = vl_convert.get_config()
+    if any(current.get(key) != value for key, value in wanted.items()):
+        vl_convert.configure(**wanted)

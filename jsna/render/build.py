@@ -17,11 +17,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from jsna.content.project_files import Project
 from jsna.errors import JsnaError
 from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure
-from jsna.figures.svg import to_svgs
+from jsna.figures.svg import set_drawing_workers, to_svgs
 from jsna.store.results import published_results
 
 from . import changes, editions, feed, pdf, search
@@ -59,9 +58,6 @@ __all__ = ["BuildSummary", "Progress", "build_site"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``."""
-
-PARALLEL_SVGS = 40
-"""Draw SVGs in a process pool only when there are at least this many (the pool costs ~2 s)."""
 
 
 @dataclass
@@ -117,32 +113,32 @@ def build_site(
     report = progress or _silent
     stage = _Stages(summary, report)
     _prepare(out)
-
-    # 1. The context: project, store, published chapters and the key findings.
-    with stage("context"):
-        site = _load_context(project, connection, out, generated)
-    # 2. Plan every page (paths, titles, templates, which figures each shows).
-    with stage("pages"):
-        pages = _plan_pages(site, pdf=pdf)
-    # 3. Make every figure and headline from the published results, and start drawing
-    #    each page's charts as SVG (shown with JavaScript off, in print and in PDFs).
-    planned = sum(len(page.requests) for page in pages)
-    drawer = _Drawer(_worker_count(workers), planned, report)
+    # Charts are drawn on the cores the main thread leaves (at least one).
+    drawer = _Drawer(max(1, _worker_count(workers) - 1), report)
     try:
+        # 1. The context: project, store, published chapters and the key findings.
+        with stage("context"):
+            site = _load_context(project, connection, out, generated)
+        # 2. Plan every page (paths, titles, templates, which figures each shows).
+        with stage("pages"):
+            pages = _plan_pages(site, pdf=pdf)
+        # 3. Make every figure and headline from the published results, and start drawing
+        #    each page's charts as SVG (shown with JavaScript off, in print and in PDFs).
         with stage("figures"):
             summary.figures = _make_figures(pages, drawer, report)
         # 4. Write the .json and .csv twins of every page (while the charts are drawn).
         with stage("twins"):
             _write_twins(site, pages)
-        # 5. Wait for the charts still being drawn.
+        # 5. Write the HTML of every page, each figure's spec and its downloads: pages whose
+        #    charts are drawn first, while the workers draw the others.
+        with stage("html"):
+            summary.largest_chapter_kb = _write_html(site, pages, drawer, report)
+        # 6. Collect every chart (the last ones may still be being drawn).
         with stage("svgs"):
             svgs = drawer.finish()
             summary.svgs = len(svgs)
     finally:
         drawer.close()
-    # 6. Write the HTML of every page, each figure's spec and its downloads.
-    with stage("html"):
-        summary.largest_chapter_kb = _write_html(site, pages, svgs, report)
     # 7. Write the search index the search page filters (made with the pages).
     with stage("search"):
         text = _escape_json_text(search.search_index_json(site.search_index))
@@ -274,24 +270,21 @@ def _spec_key(spec: dict[str, Any]) -> str:
 class _Drawer:
     """Draws every chart as SVG once per distinct spec, while the figures are still being made.
 
-    With a pool (more than one worker and at least PARALLEL_SVGS planned
-    figures), each page's new charts go to the pool as soon as the page is
-    made, so drawing overlaps making (the pool's start-up too); otherwise they
-    are drawn here at :meth:`finish`. Workers are spawned, not forked:
-    vl-convert runs a JavaScript engine on threads; they import only
-    :mod:`jsna.figures.svg`.
+    Each page's new charts are queued as soon as the page is made. vl-convert
+    draws on its own JavaScript workers (one per build worker) and lets go of
+    the GIL meanwhile, so drawing in threads overlaps making figures, writing
+    twins and writing the pages whose charts are ready.
     """
 
-    def __init__(self, workers: int, planned: int, report: Progress):
+    def __init__(self, workers: int, report: Progress):
         self.report = report
-        self.pool = (
-            ProcessPoolExecutor(workers, get_context("spawn"))
-            if workers > 1 and planned >= PARALLEL_SVGS
-            else None
-        )
+        set_drawing_workers(workers)
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="jsna-svg")
         self.jobs: dict[str, tuple[dict[str, Any], str]] = {}
         self.where: dict[tuple[str, str], str] = {}
-        self.batches: list[tuple[list[str], Future[list[str]]]] = []
+        self.batch_of: dict[str, Future[list[str]]] = {}
+        self.pending: dict[Future[list[str]], list[str]] = {}
+        self.drawn: dict[str, str] = {}
 
     def add(self, page: Page) -> None:
         """Queue the charts of a made page (a chart drawn before is not drawn again)."""
@@ -303,35 +296,53 @@ class _Drawer:
                     self.jobs[key] = (item.spec, item.title)
                     new.append(key)
                 self.where[(page.path, item.id)] = key
-        if new and self.pool is not None:
+        if new:
             future = self.pool.submit(to_svgs, [self.jobs[key] for key in new])
-            self.batches.append((new, future))
+            self.pending[future] = new
+            self.batch_of.update(dict.fromkeys(new, future))
+
+    def ready(self, page: Page) -> bool:
+        """Whether every chart of ``page`` is drawn (taking in the batches finished so far)."""
+        for future in [f for f in self.pending if f.done()]:
+            self._take(future)
+        return all(self.where[place] in self.drawn for place in self._places(page))
+
+    def page_svgs(self, page: Page) -> dict[tuple[str, str], str]:
+        """(page path, figure id) -> SVG of one page's charts, waiting only for those."""
+        places = self._places(page)
+        for place in places:
+            self._wait_for(self.where[place])
+        return {place: self.drawn[self.where[place]] for place in places}
 
     def finish(self) -> dict[tuple[str, str], str]:
         """(page path, figure id) -> SVG, once every chart is drawn."""
-        drawn: dict[str, str] = {}
-        total = len(self.jobs)
-        if self.pool is None:
-            for key, job in self.jobs.items():
-                drawn[key] = to_svgs([job])[0]
-                self.report("svgs", len(drawn), total)
-        for keys, future in self.batches:
-            drawn.update(zip(keys, future.result(), strict=True))
-            self.report("svgs", len(drawn), total)
-        return {place: drawn[key] for place, key in self.where.items()}
+        for key in self.jobs:
+            self._wait_for(key)
+        return {place: self.drawn[key] for place, key in self.where.items()}
 
     def close(self) -> None:
-        """Stop the pool (drawings not yet started are dropped)."""
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        """Stop drawing (batches not yet started are dropped)."""
+        self.pool.shutdown(cancel_futures=True)
+
+    def _places(self, page: Page) -> list[tuple[str, str]]:
+        places = [(page.path, item.id) for item in page.figures if isinstance(item, Figure)]
+        return [place for place in places if place in self.where]
+
+    def _wait_for(self, key: str) -> None:
+        if key not in self.drawn:
+            self._take(self.batch_of[key])
+            self.report("svgs", len(self.drawn), len(self.jobs))
+
+    def _take(self, future: Future[list[str]]) -> None:
+        keys = self.pending.pop(future)
+        self.drawn.update(zip(keys, future.result(), strict=True))
 
 
 def _draw_svgs(
     pages: Sequence[Page], workers: int | None, report: Progress
 ) -> dict[tuple[str, str], str]:
     """(page path, figure id) -> SVG of pages whose figures are made; identical specs drawn once."""
-    planned = sum(len(page.figures) for page in pages)
-    drawer = _Drawer(_worker_count(workers), planned, report)
+    drawer = _Drawer(_worker_count(workers), report)
     try:
         for page in pages:
             drawer.add(page)
@@ -346,7 +357,7 @@ def _worker_count(workers: int | None) -> int:
 
 def _safe_json(value: Any) -> str:
     """JSON text with ``<``, ``>`` and ``&`` escaped (safe even if served as HTML)."""
-    text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
@@ -396,15 +407,19 @@ def _write_page(site: _Site, page: Page, svgs: dict[tuple[str, str], str]) -> in
     return len(html.encode("utf-8"))
 
 
-def _write_html(
-    site: _Site, pages: Sequence[Page], svgs: dict[tuple[str, str], str], report: Progress
-) -> float:
+def _write_html(site: _Site, pages: Sequence[Page], drawer: _Drawer, report: Progress) -> float:
+    """Write every page, those whose charts are drawn first; the largest chapter page in KB."""
     largest = 0
-    for done, page in enumerate(pages, start=1):
-        size = _write_page(site, page, svgs)
-        if page.kind == "chapter":
-            largest = max(largest, size)
-        report("html", done, len(pages))
+    waiting = list(pages)
+    while waiting:
+        ready = [page for page in waiting if drawer.ready(page)] or waiting[:1]
+        for page in ready:
+            size = _write_page(site, page, drawer.page_svgs(page))
+            if page.kind == "chapter":
+                largest = max(largest, size)
+        written = {id(page) for page in ready}
+        waiting = [page for page in waiting if id(page) not in written]
+        report("html", len(pages) - len(waiting), len(pages))
     return round(largest / 1024, 1)
 
 
