@@ -9,6 +9,9 @@
     compute_state                                         (inputs hash of each indicator's results)
     observation_slice ──< observation_slice_part          (packed copy of observation)
     audit_log                                             (who did what, when)
+    app_user ──< login_attempt                            (web accounts, login throttling)
+    chapter_state ──< chapter_event                       (editorial workflow and history)
+    analysis_request                                      (bespoke analysis asked for)
 
 Every imported file is a ``dataset_version`` (checksum, retrieval time, row
 count); observations point at the version they came from, so old vintages stay
@@ -23,6 +26,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -275,4 +279,91 @@ audit_log = Table(
     Column("detail", Text, nullable=False, default="{}", comment="JSON"),
     Index(None, "at"),
     comment="Every change to the store, in order.",
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True, comment="Lower case"),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, default=""),
+    Column("password_hash", String(200), nullable=False, comment="argon2id"),
+    Column("roles", String(200), nullable=False, default="", comment="Comma-separated roles"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("session_epoch", Integer, nullable=False, default=0, comment="Bumped to end sessions"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+    comment="People who sign in to the web app (the public needs no account).",
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("client", String(64), nullable=False, comment="Client address"),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "client", "at"),
+    comment="Sign-in attempts, for throttling repeated failures.",
+)
+
+chapter_state = Table(
+    "chapter_state",
+    metadata,
+    Column("chapter_id", LABEL, primary_key=True),
+    Column("status", String(16), nullable=False, comment="draft, in_review, approved, published"),
+    Column("owner", String(64), nullable=True, comment="Username of the chapter owner"),
+    Column("reviewer", String(64), nullable=True),
+    Column("review_due", Date, nullable=True),
+    Column("publish_on", Date, nullable=True, comment="Embargo: not public before this day"),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("body", Text, nullable=False, comment="The chapter's Markdown as last edited"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    comment="Where each chapter is in its lifecycle, and its working text.",
+)
+
+chapter_event = Table(
+    "chapter_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "chapter_id",
+        LABEL,
+        ForeignKey("chapter_state.chapter_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False, comment="edit, submit, approve, publish ..."),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("comment", Text, nullable=False, default=""),
+    Column("diff", Text, nullable=False, default="", comment="Unified diff of the text"),
+    Index(None, "chapter_id", "at"),
+    comment="The full history of every chapter: who changed what, when.",
+)
+
+analysis_request = Table(
+    "analysis_request",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("requester", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("population", Text, nullable=False),
+    Column("deadline", Date, nullable=True),
+    Column("status", String(16), nullable=False, comment="received, in_progress, answered ..."),
+    Column("assigned_to", String(64), nullable=True),
+    Column("answer", Text, nullable=False, default=""),
+    Column("answer_file_name", String(200), nullable=True),
+    Column("answer_file", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=True, comment="Username, if signed in"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "status"),
+    comment="Requests for bespoke analysis or an in-depth needs assessment.",
 )
