@@ -10,6 +10,7 @@ compute invalidates every cached frame without anyone clearing it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -132,14 +133,19 @@ def within(cached: Cached, code: str, kind: str) -> frozenset[str]:
     return cached.get(("within", code, kind), lambda c: areas_within(c, code, kind))
 
 
+def _iso(value: datetime) -> str:
+    """ISO 8601 text (nested values go into CSV cells as JSON, which has no dates)."""
+    return value.isoformat()
+
+
 def _version_row(version: Version) -> dict[str, Any]:
     return {
         "id": version.id,
         "name": f"{version.source_id} v{version.id}",
         "file_name": version.file_name,
         "checksum": version.checksum,
-        "retrieved_at": version.retrieved_at,
-        "imported_at": version.imported_at,
+        "retrieved_at": _iso(version.retrieved_at),
+        "imported_at": _iso(version.imported_at),
         "row_count": version.row_count,
         "is_current": bool(version.is_current),
     }
@@ -204,9 +210,9 @@ def changed_sources(cached: Cached) -> list[dict[str, Any]]:
                 {
                     "source_id": source_id,
                     "previous_version": previous.id,
-                    "previous_imported_at": previous.imported_at,
+                    "previous_imported_at": _iso(previous.imported_at),
                     "current_version": current.id,
-                    "current_imported_at": current.imported_at,
+                    "current_imported_at": _iso(current.imported_at),
                     "changed_figures": len(changed),
                     "new": int(kinds.get("new", 0)),
                     "removed": int(kinds.get("removed", 0)),
