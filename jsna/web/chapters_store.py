@@ -403,17 +403,19 @@ def publish(
     *,
     today: date,
     publish_on: date | None = None,
+    keep_schedule: bool = True,
     comment: str = "",
 ) -> bool:
     """Publish an approved chapter (an approver); True if published now, False if scheduled.
 
-    ``publish_on`` (else the chapter's own) after ``today`` schedules it instead.
+    ``publish_on`` after ``today`` schedules it instead; when it is None the chapter's own
+    publish-on day counts, unless ``keep_schedule`` is False (a form's empty field: now).
     """
     with engine.begin() as connection:
         state = get_state(connection, project, chapter_id)
         _check(user.can("approver"), "only an approver may publish a chapter")
         _in(state, ("approved",), "publish")
-        day = publish_on or state.publish_on
+        day = publish_on or (state.publish_on if keep_schedule else None)
         if day is not None and day > today:
             _record(
                 connection, user, state, "schedule", None, comment=comment.strip(), publish_on=day

@@ -359,6 +359,7 @@ def publish(
             chapter_id,
             today=date.today(),
             publish_on=day,
+            keep_schedule=False,
             comment=comment,
         )
         if published:

@@ -435,3 +435,49 @@ def test_unknown_chapter(app: FastAPI) -> None:
 def test_pages_not_in_openapi(client: TestClient) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert not [path for path in schema["paths"] if path.startswith("/workflow")]
+
+
+def test_edit_in_review_returns_to_draft_and_wrong_state_explained(app: FastAPI) -> None:
+    chapter_id = "mortality"
+    to_draft(app, chapter_id)
+    with as_user(app, "editor") as editor:
+        assert post(editor, f"/workflow/{chapter_id}/submit") == 303
+        assert state(app, chapter_id).status == "in_review"
+        body = state(app, chapter_id).body + "\nLate change.\n"
+        assert post(editor, f"/workflow/{chapter_id}/edit", body=body) == 303
+    assert state(app, chapter_id).status == "draft"
+    with as_user(app, "approver") as approver:
+        before = counts(app, chapter_id)
+        response = approver.post(
+            f"/workflow/{chapter_id}/publish",
+            data={"csrf_token": token(approver, chapter_id)},
+        )
+        assert response.status_code == 400
+        assert "cannot publish a chapter that is draft" in response.text
+        assert 'href="#action"' in response.text
+        assert 'id="action"' in response.text
+        assert counts(app, chapter_id) == before
+
+
+def test_scheduled_chapter_can_be_published_now(app: FastAPI, published: Published) -> None:
+    chapter_id = "older-people"
+    to_draft(app, chapter_id)
+    with as_user(app, "editor") as editor:
+        assert post(editor, f"/workflow/{chapter_id}/submit") == 303
+    later = (date.today() + timedelta(days=7)).isoformat()
+    with as_user(app, "approver") as approver:
+        assert post(approver, f"/workflow/{chapter_id}/approve") == 303
+        assert post(approver, f"/workflow/{chapter_id}/publish", publish_on=later) == 303
+        assert state(app, chapter_id).scheduled
+        assert (
+            f"scheduled for publication on {later}" in approver.get(f"/workflow/{chapter_id}").text
+        )
+        assert "(scheduled)" in approver.get("/workflow/?status=approved").text
+        assert post(approver, f"/workflow/{chapter_id}/publish", publish_on="") == 303
+    assert state(app, chapter_id).status == "published"
+    deadline = threading.Event()
+    for _ in range(100):
+        if chapter_id in published.ids:
+            break
+        deadline.wait(0.05)
+    assert chapter_id in published.ids
