@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from jsna.content.project_files import load_project
 from jsna.store.schema import audit_log, chapter_event
 from jsna.web import chapters_store
 from jsna.web.users import create_user
@@ -481,3 +482,20 @@ def test_scheduled_chapter_can_be_published_now(app: FastAPI, published: Publish
             break
         deadline.wait(0.05)
     assert chapter_id in published.ids
+
+
+def test_owner_seeded_only_when_a_user(app: FastAPI, tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "project")
+    source = (project / "chapters" / "03-deprivation.md").read_text(encoding="utf-8")
+    owned = re.sub(r"^owner: .*$", "owner: Editor", source, count=1, flags=re.M)
+    stranger = re.sub(r"^owner: .*$", "owner: nobody-here", source, count=1, flags=re.M)
+    review = re.sub(r"^status: .*$", "status: review", owned, count=1, flags=re.M)
+    (project / "chapters" / "13-owned-chapter.md").write_text(review, encoding="utf-8")
+    (project / "chapters" / "14-stranger-chapter.md").write_text(stranger, encoding="utf-8")
+    loaded = load_project(project)
+    with app.state.jsna.engine.begin() as connection:
+        mine = chapters_store.get_state(connection, loaded, "owned-chapter")
+        theirs = chapters_store.get_state(connection, loaded, "stranger-chapter")
+    assert mine.owner == "editor"
+    assert mine.status == "in_review"
+    assert theirs.owner is None
