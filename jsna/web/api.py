@@ -12,10 +12,12 @@ the parameter and the (escaped) value.
 from __future__ import annotations
 
 import html
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -25,15 +27,21 @@ from .aggregate import AGGREGABLE, MAX_AREAS, aggregate
 from .envelope import api_response, page_of
 from .queries import (
     Cached,
+    CacheMiss,
+    Rows,
     area_frame,
+    area_frame_of,
     area_types_frame,
     changed_sources,
+    result_rows,
     results_of,
     sources_frame,
     within,
 )
 
 __all__ = ["AggregateRequest", "Envelope", "router"]
+
+T = TypeVar("T")
 
 
 class Meta(BaseModel):
@@ -114,10 +122,19 @@ def _indicator(request: Request, indicator_id: str, parameter: str) -> Indicator
     return indicator
 
 
-def _cached(request: Request) -> tuple[Cached, Any]:
+async def _read(request: Request, body: Callable[[Cached], T]) -> T:
+    """``body(cached)`` on a connection: in the event loop when every cached read it makes is
+    warm (sub-millisecond work), else again in the thread pool (store reads of tens of ms)."""
     state = request.app.state.jsna
-    connection = state.engine.connect()
-    return Cached(state.cache, connection), connection
+
+    def run(fill: bool) -> T:
+        with state.engine.connect() as connection:
+            return body(Cached(state.cache, connection, fill=fill))
+
+    try:
+        return run(False)
+    except CacheMiss:
+        return await run_in_threadpool(run, True)
 
 
 def _indicator_row(indicator: Indicator) -> dict[str, Any]:
@@ -146,7 +163,7 @@ def _indicator_row(indicator: Indicator) -> dict[str, Any]:
     description="Every indicator of the JSNA with its definition, method and sources, by id.",
     responses=_responses(422),
 )
-def list_indicators(
+async def list_indicators(
     request: Request, limit: Limit = 100, offset: Offset = 0, format_: Format = None
 ) -> Response:
     """Indicator metadata, one page."""
@@ -162,7 +179,7 @@ def list_indicators(
     description="The metadata of one indicator (404 for an unknown id).",
     responses=_responses(404),
 )
-def get_indicator(
+async def get_indicator(
     request: Request,
     indicator_id: Annotated[str, Path(description="Indicator id, e.g. bad_health.")],
     format_: Format = None,
@@ -178,11 +195,9 @@ def get_indicator(
     description="Area types in the store (wards, LSOAs, localities ...) with how many areas each.",
     responses=_responses(),
 )
-def list_area_types(request: Request, format_: Format = None) -> Response:
+async def list_area_types(request: Request, format_: Format = None) -> Response:
     """Every area type."""
-    cached, connection = _cached(request)
-    with connection:
-        frame = area_types_frame(cached)
+    frame = await _read(request, area_types_frame)
     return api_response(request, frame, meta={"total": len(frame)}, name="area-types")
 
 
@@ -200,7 +215,7 @@ def _area_type(cached: Cached, kind: str, parameter: str = "area_type") -> None:
     ),
     responses=_responses(404, 422),
 )
-def list_areas(
+async def list_areas(
     request: Request,
     area_type: Annotated[
         str | None, Query(description="Only areas of this type, e.g. ward24.")
@@ -214,12 +229,12 @@ def list_areas(
     format_: Format = None,
 ) -> Response:
     """Areas, filtered by type and by an area they lie in."""
-    cached, connection = _cached(request)
-    with connection:
+
+    def read(cached: Cached) -> pd.DataFrame:
         frame = area_frame(cached)
         if area_type is not None:
             _area_type(cached, area_type)
-            frame = frame[frame["type"] == area_type]
+            frame = area_frame_of(cached, area_type)
         if within_ is not None:
             outer = area_frame(cached)
             kinds = outer.loc[outer["code"] == within_, "type"].unique().tolist()
@@ -230,6 +245,9 @@ def list_areas(
                 codes |= within(cached, within_, kind)
             codes.discard(within_)
             frame = frame[frame["code"].isin(codes)]
+        return frame
+
+    frame = await _read(request, read)
     chunk, page = page_of(request, frame, limit, offset)
     return api_response(request, chunk, meta=page.meta(), name="areas")
 
@@ -240,15 +258,13 @@ def list_areas(
     description="An area's code, name and type (one row per type when a code has several).",
     responses=_responses(404),
 )
-def get_area(
+async def get_area(
     request: Request,
     code: Annotated[str, Path(description="Area code, e.g. E08000009.")],
     format_: Format = None,
 ) -> Response:
     """One area (a code may name an area in several types)."""
-    cached, connection = _cached(request)
-    with connection:
-        frame = area_frame(cached)
+    frame = await _read(request, area_frame)
     rows = frame[frame["code"] == code]
     if rows.empty:
         raise _unknown("area", "code", code)
@@ -265,7 +281,7 @@ def get_area(
     ),
     responses=_responses(404, 422),
 )
-def list_results(
+async def list_results(
     request: Request,
     indicator: Annotated[str, Query(description="Indicator id (required).")],
     area_type: Annotated[str | None, Query(description="Only this area type.")] = None,
@@ -277,20 +293,16 @@ def list_results(
 ) -> Response:
     """Published results of one indicator, one page."""
     chosen = _indicator(request, indicator, "indicator")
-    cached, connection = _cached(request)
-    with connection:
+
+    def read(cached: Cached) -> Rows:
         if area_type is not None:
             _area_type(cached, area_type)
-        frame = results_of(cached, chosen.id)
-    keep = pd.Series(True, index=frame.index)
-    if area_type is not None:
-        keep &= frame["area_type"] == area_type
-    if period is not None:
-        keep &= frame["period"] == period
-    if area is not None:
-        keep &= frame["area_code"] == area
-    rows = frame[keep.to_numpy()] if not keep.all() else frame
-    chunk, page = page_of(request, rows, limit, offset)
+        return result_rows(cached, chosen.id)
+
+    rows = await _read(request, read)
+    kept = rows.where(area_type=area_type, period=period, area_code=area)
+    positions, page = page_of(request, kept, limit, offset)
+    chunk = rows.take(positions)
     return api_response(request, chunk, meta=page.meta(), name=f"results-{chosen.id}")
 
 
@@ -320,7 +332,7 @@ class AggregateRequest(BaseModel):
     ),
     responses=_responses(404, 422),
 )
-def post_aggregate(
+async def post_aggregate(
     request: Request,
     wanted: Annotated[AggregateRequest, Body(description="The custom area.")],
     format_: Format = None,
@@ -339,11 +351,12 @@ def post_aggregate(
         raise HTTPException(422, "areas: give at least one area code")
     if len(codes) > MAX_AREAS:
         raise HTTPException(422, f"areas: at most {MAX_AREAS} area codes ({len(codes)} given)")
-    cached, connection = _cached(request)
-    with connection:
+
+    def read(cached: Cached) -> tuple[pd.DataFrame, pd.DataFrame]:
         _area_type(cached, wanted.area_type)
-        areas = area_frame(cached)
-        published = results_of(cached, indicator.id)
+        return area_frame(cached), results_of(cached, indicator.id)
+
+    areas, published = await _read(request, read)
     of_type = set(areas.loc[areas["type"] == wanted.area_type, "code"])
     unknown = [code for code in codes if code not in of_type]
     if unknown:
@@ -379,13 +392,11 @@ def post_aggregate(
     description="Every declared source with its imported versions (vintages), oldest first.",
     responses=_responses(422),
 )
-def list_datasets(
+async def list_datasets(
     request: Request, limit: Limit = 100, offset: Offset = 0, format_: Format = None
 ) -> Response:
     """Sources and their versions."""
-    cached, connection = _cached(request)
-    with connection:
-        rows = sources_frame(cached)
+    rows = await _read(request, sources_frame)
     chunk, page = page_of(request, rows, limit, offset)
     return api_response(request, chunk, meta=page.meta(), name="datasets")
 
@@ -396,15 +407,13 @@ def list_datasets(
     description="The imported versions of one source, oldest first (404 for an unknown source).",
     responses=_responses(404),
 )
-def list_versions_of(
+async def list_versions_of(
     request: Request,
     source_id: Annotated[str, Path(description="Source id.")],
     format_: Format = None,
 ) -> Response:
     """One source's versions."""
-    cached, connection = _cached(request)
-    with connection:
-        rows = sources_frame(cached)
+    rows = await _read(request, sources_frame)
     found = next((row for row in rows if row["id"] == source_id), None)
     if found is None:
         raise _unknown("source", "source_id", source_id)
@@ -424,17 +433,19 @@ def list_versions_of(
     ),
     responses=_responses(404),
 )
-def list_changes(
+async def list_changes(
     request: Request,
     source: Annotated[str | None, Query(description="Only this source id.")] = None,
     format_: Format = None,
 ) -> Response:
     """Changes between the current and previous version of every re-imported source."""
-    cached, connection = _cached(request)
-    with connection:
+
+    def read(cached: Cached) -> list[dict[str, Any]]:
         if source is not None and source not in {row["id"] for row in sources_frame(cached)}:
             raise _unknown("source", "source", source)
-        rows = changed_sources(cached)
+        return changed_sources(cached)
+
+    rows = await _read(request, read)
     if source is not None:
         rows = [row for row in rows if row["source_id"] == source]
     return api_response(request, rows, meta={"total": len(rows)}, name="changes")

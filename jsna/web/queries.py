@@ -9,10 +9,13 @@ compute invalidates every cached frame without anyone clearing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
@@ -23,11 +26,15 @@ from jsna.store.schema import area, area_type, compute_state, dataset_version, s
 from jsna.store.versions import Version, list_versions
 
 __all__ = [
+    "CacheMiss",
     "Cached",
+    "Rows",
     "area_frame",
+    "area_frame_of",
     "area_types_frame",
     "changed_sources",
     "generation",
+    "result_rows",
     "results_of",
     "sources_frame",
     "within",
@@ -55,12 +62,21 @@ def generation(connection: Connection) -> tuple[Any, ...]:
     return tuple(str(value) for value in row)
 
 
-class Cached:
-    """Reads of one request, served from ``cache`` while the store's generation is unchanged."""
+class CacheMiss(Exception):  # noqa: N818 (not an error: a signal to read in a thread)
+    """A cached read was missing and ``Cached(fill=False)`` may not make it."""
 
-    def __init__(self, cache: dict[Any, Any], connection: Connection):
+
+class Cached:
+    """Reads of one request, served from ``cache`` while the store's generation is unchanged.
+
+    With ``fill=False`` a missing entry raises :class:`CacheMiss` instead of being
+    read (the caller then reads again where slow work is allowed).
+    """
+
+    def __init__(self, cache: dict[Any, Any], connection: Connection, *, fill: bool = True):
         self.cache = cache
         self.connection = connection
+        self.fill = fill
         self.key = generation(connection)
         if cache.get("api_generation") != self.key:
             for name in [k for k in cache if isinstance(k, tuple) and k[:1] == ("api",)]:
@@ -71,6 +87,8 @@ class Cached:
         """The cached value called ``name``, made with ``make(connection)`` when missing."""
         key = ("api", *name)
         if key not in self.cache:
+            if not self.fill:
+                raise CacheMiss(repr(name))
             entries = [k for k in self.cache if isinstance(k, tuple) and k[:1] == ("api",)]
             for old in entries[: max(0, len(entries) - _KEEP + 1)]:
                 del self.cache[old]
@@ -79,9 +97,58 @@ class Cached:
         return value
 
 
+class Rows:
+    """Rows of a frame as JSON-ready dicts, with an index per filter column.
+
+    Made once per store generation, so a request only looks up the rows it
+    keeps (index arrays) and serialises one page of them.
+    """
+
+    def __init__(self, frame: pd.DataFrame, keys: Sequence[str]):
+        text = frame.to_json(
+            orient="records", double_precision=15, force_ascii=False, date_format="iso"
+        )
+        self.records: list[dict[str, Any]] = json.loads(text)
+        self.positions = {
+            key: {
+                value: np.flatnonzero(codes == number)
+                for number, value in enumerate(uniques.tolist())
+            }
+            for key in keys
+            for codes, uniques in [pd.factorize(frame[key].astype(str), sort=False)]
+        }
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def where(self, **wanted: str | None) -> npt.NDArray[np.intp]:
+        """Positions of the rows whose columns equal every value given (None: any)."""
+        kept: npt.NDArray[np.intp] | None = None
+        for key, value in wanted.items():
+            if value is not None:
+                found = self.positions[key].get(value, np.empty(0, dtype=np.intp))
+                kept = found if kept is None else np.intersect1d(kept, found, assume_unique=True)
+        return np.arange(len(self.records)) if kept is None else kept
+
+    def take(self, positions: Sequence[int] | npt.NDArray[np.intp]) -> list[dict[str, Any]]:
+        """The rows at ``positions`` (one page)."""
+        return [self.records[int(i)] for i in positions]
+
+
+RESULT_KEYS = ("area_type", "area_code", "period")
+"""Columns of published results the API filters on."""
+
+
 def results_of(cached: Cached, indicator_id: str) -> pd.DataFrame:
     """:func:`published_results` of one indicator (after disclosure control), cached."""
     return cached.get(("results", indicator_id), lambda c: published_results(c, indicator_id))
+
+
+def result_rows(cached: Cached, indicator_id: str) -> Rows:
+    """:func:`results_of` as :class:`Rows` indexed by area type, area code and period."""
+    return cached.get(
+        ("result_rows", indicator_id), lambda c: Rows(results_of(cached, indicator_id), RESULT_KEYS)
+    )
 
 
 def area_frame(cached: Cached) -> pd.DataFrame:
@@ -95,6 +162,16 @@ def area_frame(cached: Cached) -> pd.DataFrame:
         return pd.DataFrame.from_records(rows, columns=["code", "name", "type"])
 
     return cached.get(("areas",), make)
+
+
+def area_frame_of(cached: Cached, kind: str) -> pd.DataFrame:
+    """:func:`area_frame` of one area type (a slice made once per type)."""
+
+    def make(_: Connection) -> pd.DataFrame:
+        frame = area_frame(cached)
+        return frame[frame["type"] == kind].reset_index(drop=True)
+
+    return cached.get(("areas", kind), make)
 
 
 def area_types_frame(cached: Cached) -> pd.DataFrame:
