@@ -317,7 +317,10 @@ class AggregateRequest(BaseModel):
     )
     period: str | None = Field(default=None, description="Only this period.", max_length=200)
     name: str | None = Field(
-        default=None, description="Name of the custom area (for the answer).", max_length=200
+        default=None,
+        description='Name of the custom area, returned as area_name (no <, >, & or ").',
+        max_length=200,
+        pattern=r'^[^<>&"\x00-\x1f]*$',
     )
 
 

@@ -186,6 +186,14 @@ def test_hostile_strings_are_not_reflected(client: TestClient) -> None:
     )
     assert response.status_code == 422
     assert "<img" not in response.text
+    wards = _wards(client)[:2]
+    named = client.post(
+        "/api/v1/aggregate",
+        json={"indicator": "bad_health", "area_type": "ward23", "areas": wards, "name": hostile},
+    )
+    assert named.status_code == 422
+    assert "name" in named.json()["errors"][0]["message"]
+    assert "<img" not in named.text
 
 
 def _wards(client: TestClient) -> list[str]:
