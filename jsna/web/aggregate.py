@@ -122,13 +122,16 @@ def aggregate(
         "a member area's figure is suppressed",
         np.where(uncomputed, "no figure can be computed", "some member areas have no figure"),
     )
-    where = np.flatnonzero(~incomplete)
-    for column in (*OUT, "suppressed", "suppression_reason"):
-        safe[column] = safe[column].astype(object) if column in OUT else safe[column]
-        safe.iloc[where, safe.columns.get_loc(column)] = checked[column].to_numpy()
-    safe["suppressed"] = safe["suppressed"].astype(bool)
+    whole = ~incomplete
     for column in OUT:
-        safe[column] = pd.to_numeric(safe[column], errors="coerce").astype(np.float64)
+        values = pd.to_numeric(safe[column], errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        values[whole] = pd.to_numeric(checked[column], errors="coerce").to_numpy(np.float64)
+        safe[column] = values
+    flags = np.ones(len(safe), dtype=bool)
+    flags[whole] = checked["suppressed"].to_numpy(dtype=bool)
+    reasons = safe["suppression_reason"].to_numpy(dtype=object, copy=True)
+    reasons[whole] = checked["suppression_reason"].to_numpy(dtype=object)
+    safe["suppressed"], safe["suppression_reason"] = flags, reasons
     for column in ("numerator", "value", *[c for c in OUT if c.startswith(("lower", "upper"))]):
         safe.loc[safe["suppressed"].to_numpy(), column] = np.nan
     statistic = computed["statistic"].iloc[0] if len(computed) else indicator.method

@@ -300,7 +300,7 @@ async def list_results(
         return result_rows(cached, chosen.id)
 
     rows = await _read(request, read)
-    kept = rows.where(area_type=area_type, period=period, area_code=area)
+    kept = rows.where(area_type=area_type, period=period, area_code=area).tolist()
     positions, page = page_of(request, kept, limit, offset)
     chunk = rows.take(positions)
     return api_response(request, chunk, meta=page.meta(), name=f"results-{chosen.id}")
