@@ -1,0 +1,226 @@
+"""Figures for a dashboard view (no HTTP): chapters split into tabs, each tab's figures
+re-made from :mod:`jsna.figures` with the view's selectors applied to the blocks.
+
+A chapter's tabs are its introduction and one tab per ``## `` section (outside
+fenced code); a tab holds the chart, map and table blocks between its heading
+and the next. A :class:`ViewState` (area type, period, area) overrides a
+block's ``area_type`` and ``period`` where the block has that field; figures
+that cannot change keep theirs and say so. The figure context is made once per
+app and made figures are cached per (chapter, tab, state) in the app's cache.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from jsna.content.chapters import Chapter, ChartBlock, MapBlock, PlacedBlock, TableBlock
+from jsna.content.project_files import Project
+from jsna.figures.blocks import figure_for_block
+from jsna.figures.context import FigureContext
+from jsna.figures.model import Figure
+
+__all__ = [
+    "SELECTORS",
+    "Tab",
+    "View",
+    "ViewState",
+    "chapter_tabs",
+    "figure_context",
+    "options_for",
+    "view_of",
+]
+
+SELECTORS = ("area_type", "period")
+"""Block fields a dashboard's selectors override."""
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LOCK = threading.Lock()
+_CONTEXT_KEY = ("dashboards", "context")
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a chapter's dashboard: a title and its figure blocks."""
+
+    number: int
+    title: str
+    blocks: tuple[PlacedBlock, ...]
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What a dashboard shows: the tab and the selectors (None: the block's own)."""
+
+    tab: int = 0
+    area: str | None = None
+    area_type: str | None = None
+    period: str | None = None
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The state as URL query parameters (empty ones left out)."""
+        values = {
+            "tab": self.tab,
+            "area": self.area,
+            "area_type": self.area_type,
+            "period": self.period,
+        }
+        values.update(changes)
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass
+class View:
+    """A tab's figures under a state, with notes on figures that could not change."""
+
+    tab: Tab
+    figures: list[Figure]
+    unchanged: dict[str, str] = field(default_factory=dict)
+    """Figure id -> why the selectors did not change it."""
+
+
+def _figure_block(placed: PlacedBlock) -> bool:
+    return isinstance(placed.block, ChartBlock | MapBlock | TableBlock)
+
+
+def chapter_tabs(chapter: Chapter) -> list[Tab]:
+    """The chapter's tabs: its introduction (when it has figures or no sections) and one tab
+    per ``## `` section."""
+    lines = chapter.body.splitlines()
+    starts: list[tuple[int, str]] = []
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+        elif line.startswith("## "):
+            title = line[3:].strip().rstrip("#").strip()
+            starts.append((chapter.body_line + index, title))
+    bounds = [(chapter.body_line, "Overview"), *starts]
+    tabs: list[Tab] = []
+    for number, (start, title) in enumerate(bounds):
+        end = bounds[number + 1][0] if number + 1 < len(bounds) else 10**9
+        placed = tuple(p for p in chapter.blocks if start <= p.line < end and _figure_block(p))
+        if number == 0 and not placed and starts:
+            continue
+        tabs.append(Tab(len(tabs), title, placed))
+    return tabs
+
+
+def figure_context(cache: MutableMapping[Any, Any], project: Project, engine: Engine) -> Any:
+    """The app's figure context (made once, under a lock) and its own lock."""
+    found = cache.get(_CONTEXT_KEY)
+    if found is None:
+        with _LOCK:
+            found = cache.get(_CONTEXT_KEY)
+            if found is None:
+                connection = engine.connect()
+                found = (FigureContext(project, connection), threading.Lock())
+                cache[_CONTEXT_KEY] = found
+    return found
+
+
+def _override(placed: PlacedBlock, state: ViewState) -> tuple[Any, list[str]]:
+    block = placed.block
+    update: dict[str, Any] = {}
+    kept: list[str] = []
+    for name in SELECTORS:
+        value = getattr(state, name)
+        if value is None:
+            continue
+        if name in type(block).model_fields:
+            update[name] = value
+        else:
+            kept.append(name.replace("_", " "))
+    return (block.model_copy(update=update) if update else block), kept
+
+
+def view_of(
+    cache: MutableMapping[Any, Any],
+    project: Project,
+    engine: Engine,
+    chapter: Chapter,
+    state: ViewState,
+) -> View:
+    """The figures of ``state.tab`` of ``chapter`` (cached per chapter, tab and state)."""
+    tabs = chapter_tabs(chapter)
+    tab = tabs[state.tab]
+    key = ("dashboards", "view", chapter.id, state)
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    ctx, lock = figure_context(cache, project, engine)
+    figures: list[Figure] = []
+    unchanged: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    with lock:
+        for placed in tab.blocks:
+            block, kept = _override(placed, state)
+            try:
+                figure = figure_for_block(ctx, block)
+                changed = block is not placed.block
+            except Exception as error:
+                figure = figure_for_block(ctx, placed.block)
+                changed = False
+                kept.append(f"the chosen view ({error})")
+            count = seen.get(figure.id, 0) + 1
+            seen[figure.id] = count
+            if count > 1:
+                figure = _renamed(figure, f"{figure.id}-{count}")
+            if kept or (not changed and any(getattr(state, n) for n in SELECTORS)):
+                unchanged[figure.id] = ", ".join(kept) or "the selectors"
+            figures.append(figure)
+    view = View(tab, figures, unchanged)
+    cache[key] = view
+    return view
+
+
+def _renamed(figure: Figure, new_id: str) -> Figure:
+    from dataclasses import replace
+
+    return replace(figure, id=new_id)
+
+
+def options_for(
+    cache: MutableMapping[Any, Any], project: Project, engine: Engine, chapter: Chapter
+) -> dict[str, list[tuple[str, str]]]:
+    """Selector choices (value, label) from the results of the chapter's indicators."""
+    key = ("dashboards", "options", chapter.id)
+    if key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    ctx, lock = figure_context(cache, project, engine)
+    area_types: set[str] = set()
+    periods: set[str] = set()
+    areas: dict[str, str] = {}
+    with lock:
+        names = ctx.area_type_names
+        for indicator_id in sorted({i for p in chapter.blocks for i in p.indicator_ids()}):
+            try:
+                frame = ctx.results(indicator_id)
+            except Exception:
+                continue
+            if frame.empty:
+                continue
+            area_types.update(str(v) for v in frame["area_type"].dropna().unique())
+            if "projected" in frame:
+                frame = frame[~frame["projected"]]
+            periods.update(str(v) for v in frame["period"].dropna().unique())
+            if "area_name" in frame:
+                pairs = frame[["area_code", "area_name"]].drop_duplicates("area_code")
+                areas.update(zip(pairs["area_code"], pairs["area_name"], strict=True))
+    options = {
+        "area_type": [(t, str(names.get(t, t))) for t in sorted(area_types)],
+        "period": [(p, p) for p in sorted(periods, reverse=True)],
+        "area": sorted(((c, str(n)) for c, n in areas.items()), key=lambda kv: kv[1]),
+    }
+    cache[key] = options
+    return options
