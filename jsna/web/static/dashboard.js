@@ -9,6 +9,7 @@
   var status = document.getElementById("dashboard-status");
   var form = document.getElementById("dashboard-selectors");
   var views = {};
+  window.jsnaDashboardViews = views;
 
   function state() {
     var params = new URLSearchParams(window.location.search);
@@ -87,12 +88,12 @@
     }).join("");
     return '<figure class="jsna-dashboard__figure" id="figure-' + esc(f.id) + '" data-figure="' + esc(f.id) + '">' +
       '<h3 class="govuk-heading-s">' + esc(f.title) + "</h3>" +
-      (f.spec ? '<div class="jsna-dashboard__chart" data-chart="' + esc(f.id) + '" role="img" aria-label="' + esc(f.title) + '"></div>' +
+      (f.spec ? '<div class="jsna-dashboard__chart" data-chart="' + esc(f.id) + '" tabindex="0" role="img" aria-label="' + esc(f.title) + '"></div>' +
         '<script type="application/json" class="jsna-spec">' + JSON.stringify(f.spec).replace(/</g, "\\u003c") + "<\/script>" : "") +
       '<figcaption class="govuk-body">' + esc(f.summary) + (f.caption ? " " + esc(f.caption) : "") + "</figcaption>" +
       (f.unchanged ? '<p class="govuk-inset-text">This figure cannot change by ' + esc(f.unchanged) + ": it shows the chapter's own view.</p>" : "") +
       '<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Data table</span></summary>' +
-      '<div class="govuk-details__text jsna-table-scroll"><table class="govuk-table" data-figure-table="' + esc(f.id) + '">' +
+      '<div class="govuk-details__text jsna-table-scroll" tabindex="0" role="region" aria-label="Data table of ' + esc(f.title) + '"><table class="govuk-table" data-figure-table="' + esc(f.id) + '">' +
       '<caption class="govuk-table__caption govuk-table__caption--s">' + esc(f.table.caption) + "</caption>" +
       '<thead class="govuk-table__head"><tr class="govuk-table__row">' + head + '</tr></thead><tbody class="govuk-table__body">' + rows + "</tbody></table></div></details>" +
       '<p class="govuk-body-s">Download: <a class="govuk-link" data-download="csv" href="' + esc(base + "/figures/" + encodeURIComponent(f.id) + ".csv?" + q) + '">CSV<span class="govuk-visually-hidden"> of ' + esc(f.title) + "</span></a>" +
@@ -107,6 +108,7 @@
       .then(function (body) {
         if (!body.data) { status.textContent = body.errors ? body.errors[0].message : "Could not load the view."; return; }
         views = {};
+        window.jsnaDashboardViews = views;
         var holder = document.getElementById("dashboard-figures");
         holder.innerHTML = body.data.figures.length ? body.data.figures.map(function (f) { return figureHtml(f, q); }).join("") :
           '<p class="govuk-body">This page of the chapter has no charts, maps or tables.</p>';
