@@ -186,6 +186,14 @@ def upload(
             count = len(problems)
             message = f"{count} problem{'s' if count != 1 else ''} in {name}, nothing imported."
             errors = [{"field": field, "message": message}]
+            errors += [
+                {
+                    "field": field,
+                    "message": f"Row {p['row']}, column {p['column']}: {p['rule']}"
+                    + (f" ({p['value']})" if p["value"] else ""),
+                }
+                for p in problems
+            ]
             return _page(request, 422, errors=errors, problems=problems, source_id=source_id)
         except InputFileError as error:
             message = str(error).replace(str(folder) + "/", "")
@@ -194,21 +202,21 @@ def upload(
             return refuse(str(error).replace(str(folder) + "/", ""))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    with state.engine.begin() as connection:
-        audit(
-            connection,
-            user,
-            "upload",
-            "dataset_version",
-            result.version_id,
-            source=source_id,
-            status=result.status,
-            file=name,
-            rows=result.rows,
-        )
+    if result.status != "unchanged":
+        with state.engine.begin() as connection:
+            audit(
+                connection,
+                user,
+                "upload",
+                "dataset_version",
+                result.version_id,
+                source=source_id,
+                status=result.status,
+                file=name,
+                rows=result.rows,
+            )
     with state.engine.connect() as connection:
         version = next(v for v in list_versions(connection, source_id) if v.id == result.version_id)
-    if result.status != "unchanged":
         state.cache.clear()
     shown = {"status": result.status, "version": version, "rows": result.rows, "file": name}
     return _page(request, result=shown, source_id=source_id)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from jsna.content.mirror import resolve_path
 from jsna.store.schema import audit_log, dataset_version, observation
+from jsna.web import uploads
 from tests.render.site import copy_example
 from tests.web.conftest import csrf_of, make_app, sign_in
 from tests.web.stores import sqlite_store
@@ -76,7 +77,7 @@ def test_identical_file_is_unchanged_and_changed_file_a_new_version(
     same = _upload(analyst, original)
     assert same.status_code == 200, same.text[:2000]
     assert "unchanged" in same.text
-    assert _counts(app)[:2] == before[:2]
+    assert _counts(app) == before
 
     changed = original.replace(b",Count,Persons,7484", b",Count,Persons,7485", 1)
     assert changed != original
@@ -130,13 +131,27 @@ def test_broken_file_is_refused_naming_row_and_column(app: FastAPI, analyst: Tes
     assert "-5" in table
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table
     assert "<script>alert(1)" not in response.text
+    assert "Row 3, column value" in response.text
     assert re.search(r"<td[^>]*>3</td>\s*<td[^>]*>value</td>", table)
     assert _counts(app) == before
 
     header = _original(app).replace(b",value\n", b",valu\n", 1)
     response = _upload(analyst, header)
     assert response.status_code == 422
-    assert "value" in response.text
+    assert "missing column" in response.text
+    assert re.search(r"<td[^>]*>value</td>\s*<td[^>]*>missing column</td>", response.text)
+    assert _counts(app) == before
+
+
+def test_file_over_the_size_limit_is_refused(
+    app: FastAPI, analyst: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _counts(app)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+    changed = _original(app).replace(b",Count,Persons,7484", b",Count,Persons,7486", 1)
+    response = _upload(analyst, changed)
+    assert response.status_code == 413
+    assert "larger than" in response.text
     assert _counts(app) == before
 
 
