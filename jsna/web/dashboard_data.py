@@ -32,6 +32,7 @@ __all__ = [
     "ViewState",
     "chapter_tabs",
     "figure_context",
+    "figure_state",
     "options_for",
     "view_of",
 ]
@@ -152,6 +153,7 @@ def view_of(
     state: ViewState,
 ) -> View:
     """The figures of ``state.tab`` of ``chapter`` (cached per chapter, tab and state)."""
+    state = figure_state(state)
     tabs = chapter_tabs(chapter)
     tab = tabs[state.tab]
     key = ("dashboards", "view", chapter.id, state)
@@ -182,6 +184,11 @@ def view_of(
     view = View(tab, figures, unchanged)
     cache[key] = view
     return view
+
+
+def figure_state(state: ViewState) -> ViewState:
+    """The part of ``state`` that changes figures (the selected area only highlights)."""
+    return ViewState(state.tab, None, state.area_type, state.period)
 
 
 def _renamed(figure: Figure, new_id: str) -> Figure:

@@ -9,18 +9,27 @@ with vega-embed, swaps figures from ``view.json`` and keeps the state in the URL
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from jsna.content.chapters import Chapter
 from jsna.figures.model import Figure
 
 from .auth import current_user
-from .dashboard_data import SELECTORS, ViewState, chapter_tabs, options_for, view_of
-from .envelope import api_response
-from .templating import render
+from .dashboard_data import (
+    SELECTORS,
+    ViewState,
+    chapter_tabs,
+    figure_state,
+    options_for,
+    view_of,
+)
+from .envelope import api_response, wants_csv
+from .templating import environment, render
 
 __all__ = ["router"]
 
@@ -60,7 +69,7 @@ def _state(request: Request, chapter: Chapter) -> ViewState:
 
 async def _view(request: Request, chapter: Chapter, view_state: ViewState) -> Any:
     state = request.app.state.jsna
-    key = ("dashboards", "view", chapter.id, view_state)
+    key = ("dashboards", "view", chapter.id, figure_state(view_state))
     found = state.cache.get(key)
     if found is not None:
         return found
@@ -86,6 +95,23 @@ def _figure_json(figure: Figure, unchanged: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _choices(
+    cache: dict[Any, Any], chapter_id: str, name: str, values: list[tuple[str, str]], chosen: Any
+) -> Markup:
+    """The ``<option>`` elements of one selector (made once per chapter), ``chosen`` selected."""
+    key = ("dashboards", "choices", chapter_id, name)
+    options = cache.get(key)
+    if options is None:
+        options = Markup("").join(
+            Markup('<option value="{}">{}</option>\n').format(value, text) for value, text in values
+        )
+        cache[key] = options
+    if chosen is None:
+        return options  # type: ignore[no-any-return]
+    mark = Markup('<option value="{}">').format(chosen)
+    return Markup(str(options).replace(str(mark), str(mark)[:-1] + " selected>", 1))
+
+
 @router.get("/", include_in_schema=False)
 async def dashboard_list(request: Request) -> Response:
     """Every chapter the reader may see, with its number of pages and summary."""
@@ -98,15 +124,23 @@ async def dashboard_view(request: Request, chapter_id: str) -> Response:
     """The figures of one tab under the query's state, in the API envelope."""
     chapter = _chapter(request, chapter_id)
     view_state = _state(request, chapter)
-    view = await _view(request, chapter, view_state)
-    data = {
-        "chapter": chapter.id,
-        "tab": view_state.tab,
-        "title": view.tab.title,
-        "state": view_state.query(),
-        "figures": [_figure_json(f, view.unchanged) for f in view.figures],
-    }
-    return api_response(request, data, name=f"{chapter.id}-view")
+    if wants_csv(request):
+        raise HTTPException(400, "format: a dashboard view is JSON; each figure has a CSV")
+    cache = request.app.state.jsna.cache
+    key = ("dashboards", "view.json", chapter.id, view_state)
+    body = cache.get(key)
+    if body is None:
+        view = await _view(request, chapter, view_state)
+        data = {
+            "chapter": chapter.id,
+            "tab": view_state.tab,
+            "title": view.tab.title,
+            "state": view_state.query(),
+            "figures": [_figure_json(f, view.unchanged) for f in view.figures],
+        }
+        body = api_response(request, data, name=f"{chapter.id}-view").body
+        cache[key] = body
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{chapter_id}/figures/{figure_id}.csv", include_in_schema=False)
@@ -135,14 +169,32 @@ async def dashboard(request: Request, chapter_id: str) -> Response:
     state = request.app.state.jsna
     options = options_for(state.cache, state.project, state.engine, chapter)
     area_name = dict(options["area"]).get(view_state.area or "", "")
+    shown = figure_state(view_state)
+    key = ("dashboards", "fragment", chapter.id, shown)
+    fragment = state.cache.get(key)
+    if fragment is None:
+        template = environment().get_template("dashboard_figures.html")
+        fragment = Markup(
+            template.render(
+                base=f"/dashboards/{quote(chapter.id)}",
+                query=urlencode(shown.query()),
+                figures=[_figure_json(f, view.unchanged) for f in view.figures],
+            )
+        )
+        state.cache[key] = fragment
+    choices = {
+        name: _choices(state.cache, chapter.id, name, values, getattr(view_state, name))
+        for name, values in options.items()
+    }
     return render(
         request,
         "dashboard.html",
+        choices=choices,
         chapter=chapter,
         tabs=chapter_tabs(chapter),
         view=view,
         view_state=view_state,
         options=options,
         area_name=area_name,
-        figures=[_figure_json(f, view.unchanged) for f in view.figures],
+        figures_html=fragment,
     )
