@@ -19,6 +19,7 @@ from .geography import geography
 from .ingest import changes, import_, ingest
 from .new import new
 from .stats import stats
+from .users import users
 
 EXIT_USER_ERROR = 1
 """Exit code when the input was at fault (bad file, bad argument): the message says what to fix."""
@@ -67,6 +68,7 @@ cli.add_command(export)
 cli.add_command(findings)
 cli.add_command(build)
 cli.add_command(serve)
+cli.add_command(users)
 
 
 def main(argv: list[str] | None = None) -> None:
