@@ -1,22 +1,17 @@
-"""``jsna build`` and ``jsna serve``: publish a project as a static website, and look at it.
+"""``jsna build``: publish a project as a static website, data twins and PDFs.
 
 ``jsna build`` runs the steps an analyst would run by hand: check the
 project, ingest its sources and compute its indicators (both incremental, so
 a second build with nothing changed skips them in seconds), then build the
-site (:func:`jsna.render.build.build_site`). ``jsna serve`` serves a built
-site on this computer with Python's own web server, to look at it before it
-is copied to a web host.
+site (:func:`jsna.render.build.build_site`).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +27,7 @@ if TYPE_CHECKING:
     from jsna.content.project_files import Project
     from jsna.render.build import BuildSummary
 
-__all__ = ["build", "serve"]
+__all__ = ["DEFAULT_OUT", "build"]
 
 EXIT_PROBLEMS = 1
 DEFAULT_OUT = Path("site")
@@ -208,58 +203,3 @@ def _with_profiles(project: Project, only: tuple[str, ...]) -> Project:
     publication = project.config.publication.model_copy(update={"profiles": only})
     config = project.config.model_copy(update={"publication": publication})
     return replace(project, config=config)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without a log line per request."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No request log (errors still reach the terminal through the exception)."""
-
-
-@click.command()
-@click.argument(
-    "project", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
-)
-@click.option(
-    "--site",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The built site to serve (default: ./site, else PROJECT/site).",
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve(project: Path, site: Path | None, host: str, port: int) -> None:
-    """Serve a site built by 'jsna build' at http://HOST:PORT/ until Ctrl+C.
-
-    For looking at the site on this computer only: it is Python's simple
-    file server. To publish, copy the site folder to any web host.
-
-    \b
-    Examples:
-      jsna build examples/trafford && jsna serve
-      jsna serve --site public --port 8080
-    """
-    folder = site
-    if folder is None:
-        folder = next(
-            (c for c in (DEFAULT_OUT, project / DEFAULT_OUT) if (c / "index.html").is_file()),
-            DEFAULT_OUT,
-        )
-    if not (folder / "index.html").is_file():
-        raise click.ClickException(
-            f"no built site at {folder} (no index.html): run 'jsna build' first, or give --site"
-        )
-    handler = partial(_QuietHandler, directory=os.fspath(folder))
-    try:
-        server = ThreadingHTTPServer((host, port), handler)
-    except OSError as error:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving {folder.resolve()} at http://{shown}:{server.server_port}/ (Ctrl+C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
-    finally:
-        server.server_close()

@@ -25,11 +25,12 @@ import click
 from jsna.content.mirror import MIRROR_ENV, data_mirror
 from jsna.content.project_files import load_project
 
-from .build import build, serve
+from .build import build
 from .check import check
 from .compute import compute, export
 from .findings import findings
 from .ingest import ingest
+from .serve import serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "trafford"
 """The example project shipped with the repository."""
@@ -124,4 +125,13 @@ def demo(
         + f"; total {sum(seconds for _, seconds in timings):.1f} s"
     )
     if not no_serve:
-        ctx.invoke(serve, project=project, site=site, host="127.0.0.1", port=port)
+        ctx.invoke(
+            serve,
+            project=project,
+            site=site,
+            url=url,
+            host="127.0.0.1",
+            port=port,
+            secure_cookies=False,
+            static_only=False,
+        )

@@ -9,7 +9,7 @@ import click
 from jsna import __version__
 from jsna.errors import USER_ERRORS
 
-from .build import build, serve
+from .build import build
 from .check import check
 from .compute import compute, export
 from .db import db
@@ -18,6 +18,7 @@ from .findings import findings
 from .geography import geography
 from .ingest import changes, import_, ingest
 from .new import new
+from .serve import serve
 from .stats import stats
 from .users import users
 
@@ -42,7 +43,8 @@ def cli(ctx: click.Context, traceback: bool) -> None:
       jsna compute PROJECT           every indicator, area, comparison, trend (incremental)
       jsna findings PROJECT          key findings generated from the results
       jsna build PROJECT             the static website, data twins and PDFs (into ./site)
-      jsna serve                     look at the built site at http://127.0.0.1:8000/
+      jsna serve PROJECT             the web app: site, dashboards, API, workflow (port 8000)
+      jsna users add NAME --role admin   people who sign in to jsna serve
       jsna export PROJECT --indicator ID --area-type TYPE   published results, CSV or JSON
       jsna changes PROJECT --since DATE   what changed since an earlier vintage
       jsna stats METHOD FILE.csv     one official indicator method on a spreadsheet

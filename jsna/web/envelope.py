@@ -107,7 +107,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         for column in columns:
             value = row.get(column)
             if isinstance(value, dict | list):
-                value = json.dumps(value, ensure_ascii=False)
+                value = json.dumps(value, ensure_ascii=False, default=_plain)
             cells.append("" if value is None else value)
         writer.writerow(cells)
     return out.getvalue()

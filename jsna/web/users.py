@@ -132,7 +132,9 @@ def create_user(
             created_at=datetime.now(UTC),
         )
     )
-    created = get_user(connection, int(result.inserted_primary_key[0]))
+    key = result.inserted_primary_key
+    assert key is not None
+    created = get_user(connection, int(key[0]))
     assert created is not None
     return created
 

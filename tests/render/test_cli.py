@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jsna.cli.build import _QuietHandler, build, serve
+from jsna.cli.build import build
+from jsna.cli.serve import _QuietHandler, serve
 from tests.render.site import copy_example, prepared_store
 
 
 def test_serve_without_a_built_site_says_to_build_first(tmp_path: Path) -> None:
-    result = CliRunner().invoke(serve, [str(tmp_path), "--site", str(tmp_path / "nothing")])
+    result = CliRunner().invoke(
+        serve, [str(tmp_path), "--static-only", "--site", str(tmp_path / "nothing")]
+    )
     assert result.exit_code != 0
     assert "run 'jsna build' first" in result.output
 
