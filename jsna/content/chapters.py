@@ -2,8 +2,8 @@
 
 A chapter starts with YAML front matter between ``---`` lines and continues
 in Markdown. Figures are never pasted in: a fenced block with the info string
-``jsna`` embeds an indicator, chart, map, table, the key findings or an area
-selector by id, and is drawn from the computed results at build time::
+``jsna`` embeds an indicator, chart, map, table, the key findings, an area
+selector or an analysis (:mod:`jsna.content.blocks`) by id, and is drawn from the computed results at build time::
 
     ---
     title: Long-term conditions
@@ -35,10 +35,28 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._yaml import Parsed, parse_yaml, validate
+from .blocks import (
+    ANALYSIS_KINDS,
+    AnalysisBlock,
+    AssetsBlock,
+    DiagnosisGapBlock,
+    GrowthBlock,
+    MoneyFlowBlock,
+    PharmacyAccessBlock,
+    PopulationProjectionBlock,
+    PrioritiesBlock,
+    ProjectedCasesBlock,
+    RecommendationsBlock,
+    UnmetNeedBlock,
+    UptakeBlock,
+    VoicesBlock,
+)
 
 __all__ = [
     "BLOCK_KINDS",
     "CHART_KINDS",
+    "AnalysisBlock",
+    "AnyBlock",
     "AreaSelectorBlock",
     "Block",
     "Chapter",
@@ -167,11 +185,36 @@ class AreaSelectorBlock(BaseModel):
     area_type: str = Field(description="Area type to choose from.")
 
 
-Block = Annotated[
-    IndicatorBlock | ChartBlock | MapBlock | TableBlock | FindingsBlock | AreaSelectorBlock,
-    Field(discriminator="block"),
-]
-BLOCK_KINDS: tuple[str, ...] = ("indicator", "chart", "map", "table", "findings", "area_selector")
+AnyBlock = (
+    IndicatorBlock
+    | ChartBlock
+    | MapBlock
+    | TableBlock
+    | FindingsBlock
+    | AreaSelectorBlock
+    | UnmetNeedBlock
+    | DiagnosisGapBlock
+    | PopulationProjectionBlock
+    | GrowthBlock
+    | ProjectedCasesBlock
+    | PharmacyAccessBlock
+    | UptakeBlock
+    | MoneyFlowBlock
+    | PrioritiesBlock
+    | RecommendationsBlock
+    | AssetsBlock
+    | VoicesBlock
+)
+Block = Annotated[AnyBlock, Field(discriminator="block")]
+BLOCK_KINDS: tuple[str, ...] = (
+    "indicator",
+    "chart",
+    "map",
+    "table",
+    "findings",
+    "area_selector",
+    *ANALYSIS_KINDS,
+)
 _TAG = re.compile(r": item\.(?:" + "|".join(BLOCK_KINDS) + r")\.")
 """The block kind pydantic puts in an error's location, left out of the field shown."""
 
@@ -185,7 +228,7 @@ class _BlockHolder(BaseModel):
 class PlacedBlock:
     """A block and the line of the chapter file where it starts."""
 
-    block: IndicatorBlock | ChartBlock | MapBlock | TableBlock | FindingsBlock | AreaSelectorBlock
+    block: AnyBlock
     line: int
 
     def indicator_ids(self) -> tuple[str, ...]:
@@ -197,6 +240,16 @@ class PlacedBlock:
             return (block.indicator,)
         if isinstance(block, TableBlock | FindingsBlock):
             return block.indicators
+        if isinstance(block, AnalysisBlock):
+            return block.indicator_ids()
+        return ()
+
+    def source_ids(self) -> tuple[str, ...]:
+        """Every source id the block reads directly (map points, analysis inputs)."""
+        if isinstance(self.block, MapBlock):
+            return self.block.points
+        if isinstance(self.block, AnalysisBlock):
+            return self.block.source_ids()
         return ()
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from jsna.errors import ContentError
 
 from ._yaml import Lines, line_of, parse_yaml, read_text, validate
-from .chapters import Chapter, MapBlock, read_chapter
+from .chapters import Chapter, read_chapter
 from .indicators import Indicator
 from .mirror import resolve_path
 from .project import ProjectConfig
@@ -284,10 +284,9 @@ def _check_chapters(
                 found.problems.append(
                     f"{where}: block: area type {area_type!r} is not in jsna.yml area_types"
                 )
-            if isinstance(placed.block, MapBlock):
-                for source_id in placed.block.points:
-                    if source_id not in sources:
-                        found.problems.append(f"{where}: block: unknown source {source_id!r}")
+            for source_id in placed.source_ids():
+                if source_id not in sources:
+                    found.problems.append(f"{where}: block: unknown source {source_id!r}")
     return shown
 
 
@@ -325,11 +324,7 @@ def check_project(root: Path | str, *, today: date | None = None) -> CheckReport
                 )
         read = {source for indicator in indicators.values() for source in indicator.sources()}
         read |= {
-            source
-            for chapter in chapters
-            for placed in chapter.blocks
-            if isinstance(placed.block, MapBlock)
-            for source in placed.block.points
+            source for chapter in chapters for p in chapter.blocks for source in p.source_ids()
         }
         # A broken indicator file may read any source: say nothing rather than guess.
         unread = set() if found.broken else set(sources) - read

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from .blocks import ANALYSIS_BLOCKS
 from .chapters import (
     AreaSelectorBlock,
     ChapterMeta,
@@ -57,6 +58,7 @@ FILES: tuple[tuple[str, str, tuple[type[BaseModel], ...]], ...] = (
             TableBlock,
             FindingsBlock,
             AreaSelectorBlock,
+            *ANALYSIS_BLOCKS,
         ),
     ),
     (

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from jsna.content.chapters import ChartBlock, MapBlock, TableBlock
+from jsna.content.chapters import AnalysisBlock, ChartBlock, MapBlock, TableBlock
 
 from ._select import positions_by_area, sources_for
 from .compare import select_panel
@@ -35,9 +35,11 @@ from .summary import area_noun, join_words, no_data_summary
 from .tables import figure_data, suppression_notes
 
 __all__ = [
+    "ANALYSIS_MODULES",
     "CHART_MODULES",
     "area_profile",
     "figure_for_block",
+    "figures_for_block",
     "format_value",
     "headline",
     "table_figure",
@@ -55,6 +57,26 @@ CHART_MODULES: dict[str, str] = {
 }
 """Chart kind -> module with ``build(ctx, block, *, area_code=None) -> Figure``."""
 
+ANALYSIS_MODULES: dict[str, str] = {
+    "unmet_need": "jsna.figures.need",
+    "diagnosis_gap": "jsna.figures.need",
+    "population_projection": "jsna.figures.future",
+    "growth": "jsna.figures.future",
+    "projected_cases": "jsna.figures.future",
+    "pharmacy_access": "jsna.figures.access",
+    "uptake": "jsna.figures.uptake",
+    "money_flow": "jsna.figures.money",
+    "priorities": "jsna.figures.priorities",
+    "recommendations": "jsna.figures.tracker",
+    "assets": "jsna.figures.assets",
+    "voices": "jsna.figures.voices",
+}
+"""Analysis block kind -> module with
+``build(ctx, block, *, area_code=None) -> list[Figure]`` (one or more figures)."""
+
+FigureBlock = ChartBlock | MapBlock | TableBlock | AnalysisBlock
+"""Blocks drawn as figures (``indicator`` blocks are headlines)."""
+
 
 def figure_for_block(
     ctx: FigureContext, block: ChartBlock | MapBlock | TableBlock, *, area_code: str | None = None
@@ -70,6 +92,18 @@ def figure_for_block(
         return table_figure(ctx, block, area_code=area_code)
     kind = getattr(block, "block", type(block).__name__)
     raise TypeError(f"a {kind} block has no figure: headline() draws indicator blocks")
+
+
+def figures_for_block(
+    ctx: FigureContext, block: FigureBlock, *, area_code: str | None = None
+) -> list[Figure]:
+    """The figures of any figure block: one for a chart, map or table, one or more for an
+    analysis block."""
+    if isinstance(block, AnalysisBlock):
+        kind = str(block.block)
+        module: Any = importlib.import_module(ANALYSIS_MODULES[kind])
+        return list(module.build(ctx, block, area_code=area_code))
+    return [figure_for_block(ctx, block, area_code=area_code)]
 
 
 def _rows(ctx: FigureContext, block: TableBlock, focus: str) -> pd.DataFrame:

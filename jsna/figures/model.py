@@ -25,12 +25,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from jsna.content.blocks import AnalysisKind
 from jsna.content.chapters import ChartKind
 
 __all__ = ["Column", "Figure", "Headline", "Table"]
 
-FigureKind = ChartKind | Literal["map", "table"]
-"""A chapter's chart kinds, plus maps and tables."""
+FigureKind = ChartKind | Literal["map", "table"] | AnalysisKind
+"""A chapter's chart kinds, maps and tables, and the analysis blocks' kinds."""
 
 
 @dataclass(frozen=True)

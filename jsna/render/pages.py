@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 
 from jsna.compute.findings import Finding
 from jsna.content.chapters import (
+    AnalysisBlock,
     AreaSelectorBlock,
     Chapter,
     ChartBlock,
@@ -173,8 +174,8 @@ def _maker(
     def make() -> list[Item]:
         if isinstance(block, IndicatorBlock):
             return [blocks.headline(ctx, block)]
-        if isinstance(block, ChartBlock | MapBlock | TableBlock):
-            return [blocks.figure_for_block(ctx, block)]
+        if isinstance(block, ChartBlock | MapBlock | TableBlock | AnalysisBlock):
+            return list(blocks.figures_for_block(ctx, block))
         if isinstance(block, FindingsBlock):
             wanted = set(block.indicators)
             chosen = [f for f in findings if not wanted or f.indicator_id in wanted]

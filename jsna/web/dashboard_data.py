@@ -19,9 +19,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from jsna.content.chapters import Chapter, ChartBlock, MapBlock, PlacedBlock, TableBlock
+from jsna.content.chapters import (
+    AnalysisBlock,
+    Chapter,
+    ChartBlock,
+    MapBlock,
+    PlacedBlock,
+    TableBlock,
+)
 from jsna.content.project_files import Project
-from jsna.figures.blocks import figure_for_block
+from jsna.figures.blocks import figures_for_block
 from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure
 
@@ -86,7 +93,7 @@ class View:
 
 
 def _figure_block(placed: PlacedBlock) -> bool:
-    return isinstance(placed.block, ChartBlock | MapBlock | TableBlock)
+    return isinstance(placed.block, ChartBlock | MapBlock | TableBlock | AnalysisBlock)
 
 
 def chapter_tabs(chapter: Chapter) -> list[Tab]:
@@ -168,19 +175,20 @@ def view_of(
         for placed in tab.blocks:
             block, kept = _override(placed, state)
             try:
-                figure = figure_for_block(ctx, block)
+                made = figures_for_block(ctx, block)
                 changed = block is not placed.block
             except Exception as error:
-                figure = figure_for_block(ctx, placed.block)
+                made = figures_for_block(ctx, placed.block)
                 changed = False
                 kept.append(f"the chosen view ({error})")
-            count = seen.get(figure.id, 0) + 1
-            seen[figure.id] = count
-            if count > 1:
-                figure = _renamed(figure, f"{figure.id}-{count}")
-            if kept or (not changed and any(getattr(state, n) for n in SELECTORS)):
-                unchanged[figure.id] = ", ".join(kept) or "the selectors"
-            figures.append(figure)
+            for figure in made:
+                count = seen.get(figure.id, 0) + 1
+                seen[figure.id] = count
+                if count > 1:
+                    figure = _renamed(figure, f"{figure.id}-{count}")
+                if kept or (not changed and any(getattr(state, n) for n in SELECTORS)):
+                    unchanged[figure.id] = ", ".join(kept) or "the selectors"
+                figures.append(figure)
     view = View(tab, figures, unchanged)
     cache[key] = view
     return view

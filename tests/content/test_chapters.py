@@ -28,7 +28,7 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
             "block: indicator",
             "block: graph",
             f"{FILE}:10: block: Input tag 'graph' found using 'block' does not match any of the "
-            "expected tags: 'indicator', 'chart', 'map', 'table', 'findings', 'area_selector'",
+            "expected tags: " + ", ".join(repr(kind) for kind in BLOCK_KINDS),
         ),
         (
             "indicator: death_rate",
@@ -163,3 +163,20 @@ def test_every_block_kind_has_a_model() -> None:
         if "block" in model.model_fields
     }
     assert kinds == set(BLOCK_KINDS)
+
+
+def test_analysis_kinds_name_every_analysis_block_in_order() -> None:
+    from typing import get_args
+
+    from jsna.content.blocks import ANALYSIS_BLOCKS, ANALYSIS_KINDS
+
+    kinds = tuple(get_args(m.model_fields["block"].annotation)[0] for m in ANALYSIS_BLOCKS)
+    assert kinds == ANALYSIS_KINDS
+
+
+def test_an_unknown_analysis_field_is_named_with_its_line(tmp_path: Path) -> None:
+    text = "---\ntitle: T\nowner: O\nreview_date: 2030-01-01\nstatus: draft\n---\n"
+    text += "Intro\n\n```jsna\nblock: voices\nwhatever: 1\n```\n"
+    chapter, problems = read_chapter(tmp_path / "01-t.md", text)
+    assert chapter is None
+    assert any(":11:" in p and "whatever" in p for p in problems), problems
