@@ -68,11 +68,13 @@ __all__ = [
     "PlacedBlock",
     "TableBlock",
     "read_chapter",
+    "section_starts",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 FILE_NAME = re.compile(r"^(?P<order>\d{1,3})-(?P<id>[a-z0-9][a-z0-9-]{0,63})\.md$")
 _FENCE = re.compile(r"^```jsna[ \t]*$")
+_ANY_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 ChartKind = Literal[
     "compare", "trend", "pyramid", "spine", "heatmap", "funnel", "scatter", "inequality"
@@ -325,3 +327,21 @@ def read_chapter(path: Path, text: str) -> tuple[Chapter | None, list[str]]:
         return None, problems
     chapter = Chapter(path, int(match["order"]), match["id"], meta, body, body_line, tuple(blocks))
     return chapter, []
+
+
+def section_starts(body: str) -> list[tuple[int, str]]:
+    """(index of the line in ``body``, heading text) of every ``## `` heading outside fenced
+    code: where a chapter's sections start."""
+    starts: list[tuple[int, str]] = []
+    fence: str | None = None
+    for index, line in enumerate(body.splitlines()):
+        match = _ANY_FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+        elif line.startswith("## "):
+            starts.append((index, line[3:].strip().rstrip("#").strip()))
+    return starts

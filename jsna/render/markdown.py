@@ -27,7 +27,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from jsna.content.chapters import Chapter
+from jsna.content.chapters import Chapter, section_starts
 
 __all__ = [
     "MARKER",
@@ -56,7 +56,6 @@ _CLASSES = {
     "blockquote_open": "govuk-inset-text",
 }
 _HEADING_CLASSES = {2: "govuk-heading-l", 3: "govuk-heading-m", 4: "govuk-heading-s"}
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CHAPTER_LINK = re.compile(
     r"^(?:\./)?(?:chapters/)?\d{1,3}-(?P<id>[a-z0-9][a-z0-9-]*)\.md(?P<rest>#.*)?$"
 )
@@ -99,27 +98,10 @@ class Rendered:
     """Block line -> heading level for its figure title (one below the heading above it)."""
 
 
-def _section_starts(lines: list[str]) -> list[int]:
-    """Indexes of ``## `` heading lines outside fenced code."""
-    starts = []
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match:
-            fence = match.group(1)
-        elif line.startswith("## "):
-            starts.append(index)
-    return starts
-
-
 def split_chapter(chapter: Chapter, *, split: bool) -> list[Part]:
     """The chapter as one part, or (``split``) its intro and one part per ``## `` section."""
     lines = chapter.body.splitlines(keepends=True)
-    starts = _section_starts(lines) if split else []
+    starts = [index for index, _ in section_starts(chapter.body)] if split else []
     if not starts:
         return [Part("", "", "index.html", chapter.body, chapter.body_line)]
     parts = [Part("", "", "index.html", "".join(lines[: starts[0]]), chapter.body_line)]

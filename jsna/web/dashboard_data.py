@@ -11,7 +11,6 @@ app and made figures are cached per (chapter, tab, state) in the app's cache.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from jsna.content.chapters import (
     MapBlock,
     PlacedBlock,
     TableBlock,
+    section_starts,
 )
 from jsna.content.project_files import Project
 from jsna.figures.blocks import figures_for_block
@@ -47,7 +47,6 @@ __all__ = [
 SELECTORS = ("area_type", "period")
 """Block fields a dashboard's selectors override."""
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _LOCK = threading.Lock()
 _CONTEXT_KEY = ("dashboards", "context")
 
@@ -99,20 +98,7 @@ def _figure_block(placed: PlacedBlock) -> bool:
 def chapter_tabs(chapter: Chapter) -> list[Tab]:
     """The chapter's tabs: its introduction (when it has figures or no sections) and one tab
     per ``## `` section."""
-    lines = chapter.body.splitlines()
-    starts: list[tuple[int, str]] = []
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match:
-            fence = match.group(1)
-        elif line.startswith("## "):
-            title = line[3:].strip().rstrip("#").strip()
-            starts.append((chapter.body_line + index, title))
+    starts = [(chapter.body_line + i, title) for i, title in section_starts(chapter.body)]
     bounds = [(chapter.body_line, "Overview"), *starts]
     tabs: list[Tab] = []
     for number, (start, title) in enumerate(bounds):

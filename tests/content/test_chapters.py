@@ -180,3 +180,10 @@ def test_an_unknown_analysis_field_is_named_with_its_line(tmp_path: Path) -> Non
     chapter, problems = read_chapter(tmp_path / "01-t.md", text)
     assert chapter is None
     assert any(":11:" in p and "whatever" in p for p in problems), problems
+
+
+def test_section_starts_skip_headings_inside_fenced_code() -> None:
+    from jsna.content.chapters import section_starts
+
+    body = "Intro\n## One\ntext\n````\n## not a heading\n```\n## still code\n````\n## Two ##\n"
+    assert section_starts(body) == [(1, "One"), (8, "Two")]
