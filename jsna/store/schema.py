@@ -12,6 +12,7 @@
     app_user ──< login_attempt                            (web accounts, login throttling)
     chapter_state ──< chapter_event                       (editorial workflow and history)
     analysis_request                                      (bespoke analysis asked for)
+    consultation ──< consultation_comment, _invitee       (comments on draft chapters)
 
 Every imported file is a ``dataset_version`` (checksum, retrieval time, row
 count); observations point at the version they came from, so old vintages stay
@@ -366,4 +367,89 @@ analysis_request = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index(None, "status"),
     comment="Requests for bespoke analysis or an in-depth needs assessment.",
+)
+
+# --- Consultations on draft chapters (jsna.store.consultation, jsna.web.consultation) --------
+# consultation ──< consultation_invitee
+#              └─< consultation_comment >── consultation_invitee (when an invitee wrote it)
+
+consultation = Table(
+    "consultation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "chapter_id",
+        LABEL,
+        ForeignKey("chapter_state.chapter_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(200), nullable=False, comment="The chapter's title when opened"),
+    Column("introduction", Text, nullable=False, default="", comment="Shown above the draft"),
+    Column("audience", String(16), nullable=False, comment="public or invited"),
+    Column("opens_on", Date, nullable=False, comment="First day comments are taken"),
+    Column("closes_on", Date, nullable=False, comment="Last day comments are taken"),
+    Column("body", Text, nullable=False, comment="The draft's Markdown as consulted on"),
+    Column("closed_at", DateTime(timezone=True), nullable=True, comment="Closed early"),
+    Column("closed_by", String(64), nullable=True),
+    Column("report_published_at", DateTime(timezone=True), nullable=True),
+    Column("report_published_by", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Index(None, "chapter_id"),
+    comment="A draft chapter shared for comment for a set period.",
+)
+
+consultation_invitee = Table(
+    "consultation_invitee",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "consultation_id",
+        Integer,
+        ForeignKey("consultation.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("label", String(320), nullable=False, comment="E-mail address or organisation"),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="SHA-256 of the link"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    comment="Who is invited to an invited consultation (only a hash of each link is kept).",
+)
+
+consultation_comment = Table(
+    "consultation_comment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "consultation_id",
+        Integer,
+        ForeignKey("consultation.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("section", LABEL, nullable=False, comment="Slug of the section commented on"),
+    Column("section_title", String(200), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("consent", Boolean, nullable=False, comment="May be published in the report"),
+    Column(
+        "invitee_id",
+        Integer,
+        ForeignKey("consultation_invitee.id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("client_hash", String(64), nullable=False, comment="Keyed hash of the address"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, comment="held, approved, rejected"),
+    Column("moderated_by", String(64), nullable=True),
+    Column("moderated_at", DateTime(timezone=True), nullable=True),
+    Column("reject_reason", Text, nullable=False, default=""),
+    Column("response", Text, nullable=False, default=""),
+    Column("changed", Boolean, nullable=True, comment="Whether the text was changed"),
+    Column("change_note", Text, nullable=False, default="", comment="What was changed"),
+    Column("responded_by", String(64), nullable=True),
+    Column("responded_at", DateTime(timezone=True), nullable=True),
+    Index(None, "consultation_id", "status"),
+    Index(None, "client_hash", "created_at"),
+    comment="Comments on a consultation's sections, their moderation and the owner's response.",
 )
