@@ -94,12 +94,19 @@ def _locked(folder: Path, name: str) -> Iterator[Path]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_NOT_COPIED = {"editions", "site", ".jsna", "README.md"}
+
+
 def copy_example(target: Path) -> Path:
-    """A copy of the example project (its files, not its archive) at ``target``."""
+    """A copy of the example project (its files, not its archive, site or store) at ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(EXAMPLE / "jsna.yml", target / "jsna.yml")
-    for part in ("sources", "indicators", "chapters"):
-        shutil.copytree(EXAMPLE / part, target / part, dirs_exist_ok=True)
+    for path in EXAMPLE.iterdir():
+        if path.name in _NOT_COPIED:
+            continue
+        if path.is_dir():
+            shutil.copytree(path, target / path.name, dirs_exist_ok=True)
+        else:
+            shutil.copy(path, target / path.name)
     return target
 
 
