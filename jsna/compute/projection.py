@@ -29,13 +29,11 @@ computed, so they never feed them; they carry no comparison or trend, and
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from jsna.content.indicators import Indicator
+from jsna.stats.regression import decimal_years, linear_fits, predict_linear
 
 __all__ = ["PROJECTED", "STATISTIC", "decimal_years", "is_projected", "project_rows"]
 
@@ -46,24 +44,6 @@ STATISTIC = "linear projection"
 
 _SERIES = ["area_type", "area_id", "sex", "age", "breakdown_type", "breakdown"]
 _FIT_RANK = {"exact": 0, "best_fit": 1, "apportioned": 2}
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def decimal_years(periods: pd.Series, starts: pd.Series) -> np.ndarray:
-    """The decimal year of each period label (see the module docstring), per distinct label."""
-    pairs = pd.DataFrame({"period": periods.astype(str), "start": starts.astype(np.int64)})
-    distinct = pairs.drop_duplicates().reset_index(drop=True)
-    years = []
-    for period, start in zip(distinct["period"], distinct["start"], strict=True):
-        month = _MONTH.match(period)
-        # "2011-12" is a financial year (the second part is the next year), not December
-        if month and int(month.group(2)) != (int(month.group(1)) + 1) % 100:
-            years.append(int(month.group(1)) + (int(month.group(2)) - 1) / 12)
-        else:
-            years.append(start + 0.5)
-    distinct["year"] = years
-    merged = pairs.merge(distinct, on=["period", "start"], how="left")
-    return merged["year"].to_numpy(dtype=np.float64)
 
 
 def is_projected(frame: pd.DataFrame) -> pd.Series:
@@ -86,30 +66,12 @@ def project_rows(rows: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
         return rows.iloc[:0].copy(), None
     data = rows[np.isfinite(rows["value"].to_numpy(dtype=np.float64))].copy()
     data["_x"] = decimal_years(data["period"], data["period_start"])
-    data["_y"] = data["value"].to_numpy(dtype=np.float64)
-    group = data.groupby(_SERIES, dropna=False, sort=False)
-    data["_n"] = group["_x"].transform("size")
-    data["_dx"] = data["_x"] - group["_x"].transform("mean")
-    data["_dy"] = data["_y"] - group["_y"].transform("mean")
-    data["_dxx"] = data["_dx"] ** 2
-    data["_dxy"] = data["_dx"] * data["_dy"]
-    sums = data.groupby(_SERIES, dropna=False, sort=False)[["_dxx", "_dxy"]].transform("sum")
-    data["_slope"] = sums["_dxy"] / sums["_dxx"].where(sums["_dxx"] > 0)
-    data["_resid2"] = (data["_dy"] - data["_slope"] * data["_dx"]) ** 2
-    first_x = data.groupby(_SERIES, dropna=False, sort=False)["_x"].transform("min")
-    data["_first"] = first_x
-    data["_sxx"] = sums["_dxx"]
     data["_fit"] = data["fit"].map(_FIT_RANK).fillna(0)
-    fits = data.groupby(_SERIES, dropna=False, sort=False).agg(
-        n=("_n", "first"),
-        xbar=("_x", "mean"),
-        ybar=("_y", "mean"),
-        slope=("_slope", "first"),
-        sxx=("_sxx", "first"),
-        sse=("_resid2", "sum"),
-        first=("_first", "first"),
-        fit=("_fit", "max"),
+    fits = linear_fits(data, "_x", "value", by=_SERIES)
+    extra = data.groupby(_SERIES, dropna=False, sort=False).agg(
+        first=("_x", "min"), fit=("_fit", "max")
     )
+    fits = fits.join(extra)
     fits = fits[(fits["n"] >= 2) & np.isfinite(fits["slope"])]
     if fits.empty:
         return rows.iloc[:0].copy(), (
@@ -118,21 +80,15 @@ def project_rows(rows: pd.DataFrame, indicator: Indicator) -> tuple[pd.DataFrame
     x0 = projection.to + 0.5
     n = fits["n"].to_numpy(dtype=np.float64)
     slope = fits["slope"].to_numpy(dtype=np.float64)
-    xbar = fits["xbar"].to_numpy(dtype=np.float64)
-    predicted = fits["ybar"].to_numpy(dtype=np.float64) + slope * (x0 - xbar)
-    at_first = fits["ybar"].to_numpy(dtype=np.float64) + slope * (
-        fits["first"].to_numpy(dtype=np.float64) - xbar
+    line = predict_linear(fits, x0)
+    predicted = line["value"].to_numpy(dtype=np.float64)
+    half = predicted - line["lower_95"].to_numpy(dtype=np.float64)
+    at_first = predict_linear(fits, fits["first"].to_numpy(dtype=np.float64))["value"].to_numpy(
+        dtype=np.float64
     )
+    degrees = n - 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        degrees = n - 2
-        spread = np.sqrt(fits["sse"].to_numpy(dtype=np.float64) / degrees)
-        half = (
-            stats.t.ppf(0.975, np.where(degrees > 0, degrees, 1))
-            * spread
-            * np.sqrt(1 + 1 / n + (x0 - xbar) ** 2 / fits["sxx"].to_numpy(dtype=np.float64))
-        )
         growth = 100 * slope / at_first
-    half = np.where(degrees > 0, half, np.nan)
     out = fits.index.to_frame(index=False)
     first_rows = data.drop_duplicates(_SERIES)[[*_SERIES, "area_code", "indicator_id"]]
     out = out.merge(first_rows, on=_SERIES, how="left")
