@@ -29,6 +29,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .geographies import Geographies
+from .priorities import PrioritiesConfig
 from .sources import ONS_CODE_PATTERN
 
 __all__ = [
@@ -227,6 +228,11 @@ class ProjectConfig(BaseModel):
     )
     findings: tuple[FindingEdit, ...] = Field(
         default=(), description="Pinned, ordered, annotated or hidden key findings."
+    )
+    priorities: PrioritiesConfig = Field(
+        default_factory=PrioritiesConfig,
+        description="Scoring matrix of priority setting (default: the Portsmouth scheme, "
+        "six criteria scored 0-3, high above 12, medium 8-12, low below 8).",
     )
 
     @model_validator(mode="after")

@@ -453,3 +453,94 @@ consultation_comment = Table(
     Index(None, "client_hash", "created_at"),
     comment="Comments on a consultation's sections, their moderation and the owner's response.",
 )
+
+
+# --- Priority setting (issue 8; jsna.store.priorities, migration 0007) -------------------
+
+priority_round = Table(
+    "priority_round",
+    metadata,
+    Column("id", LABEL, primary_key=True, comment="e.g. 2026-illustrative"),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False, comment="open, closed, published"),
+    Column("illustrative", Boolean, nullable=False, default=False),
+    Column("origin", String(16), nullable=False, comment="file (project) or web"),
+    Column("matrix", Text, nullable=False, comment="JSON: the scoring matrix used"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    comment="Rounds of priority setting (a scoring workshop).",
+)
+
+priority_candidate = Table(
+    "priority_candidate",
+    metadata,
+    Column(
+        "round_id",
+        LABEL,
+        ForeignKey("priority_round.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("candidate_id", LABEL, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("origin", String(16), nullable=False, comment="finding, recommendation, request ..."),
+    Column("evidence", Text, nullable=False, comment="JSON list: kind, ref, label, note"),
+    comment="Candidate needs of a round, with their evidence trail.",
+)
+
+priority_score = Table(
+    "priority_score",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", LABEL, ForeignKey("priority_round.id", ondelete="CASCADE"), nullable=False),
+    Column("candidate_id", LABEL, nullable=False),
+    Column("scorer", String(64), nullable=False),
+    Column("criterion", String(32), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("version", Integer, nullable=False, comment="1, then +1 per change"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("round_id", "candidate_id", "scorer", "criterion"),
+    comment="The current score of each scorer, candidate and criterion (upserted).",
+)
+
+priority_moderation = Table(
+    "priority_moderation",
+    metadata,
+    Column(
+        "round_id",
+        LABEL,
+        ForeignKey("priority_round.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("candidate_id", LABEL, primary_key=True),
+    Column("criterion", String(32), primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("moderator", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    comment="A moderator's override of the median score, with who and why.",
+)
+
+priority_event = Table(
+    "priority_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", LABEL, ForeignKey("priority_round.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, comment="score, moderation, status"),
+    Column("candidate_id", LABEL, nullable=True),
+    Column("scorer", String(64), nullable=True),
+    Column("criterion", String(32), nullable=True),
+    Column("score", Integer, nullable=True, comment="Empty: a moderation withdrawn"),
+    Column("text", Text, nullable=False, default="", comment="Comment, reason or new status"),
+    Column("version", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("via", String(16), nullable=False, comment="web, sheet, file, cli"),
+    Index(None, "round_id", "at"),
+    comment="Every version of every score, moderation and status change (never updated).",
+)

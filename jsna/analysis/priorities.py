@@ -1,0 +1,736 @@
+"""Priority setting: candidates, scoring arithmetic, agreement, outliers, moderation, ranking.
+
+The rules, stated once:
+
+- **Candidates** come from key findings (worse and worsening, worse, and the
+  widest gaps: :func:`candidates_from_findings`), from analysis requests
+  (:func:`candidates_from_requests`), from chapters' recommendations
+  (:func:`candidates_from_recommendations`, the hook for the recommendations
+  tracker: anything with ``id``, ``title`` and ``chapter_id``) and from a
+  round file's hand-written list. Each keeps its evidence trail.
+- **Agreement**, per candidate and criterion, across scorers: the number of
+  scorers, median, lowest, highest, range (highest - lowest) and standard
+  deviation (sample, n - 1; blank for one scorer).
+- **Outliers**: a scorer whose score is ``outlier_points`` (default 2) or
+  more from the median of all scorers of that candidate and criterion.
+- **Moderated score**, per candidate and criterion: the moderator's score
+  when one is recorded (with who and why), else the median of the scorers
+  (a half when an even number of scorers split).
+- **Total** = sum over criteria of weight x moderated score; a candidate
+  missing a score on any criterion has no total ("not fully scored").
+- **Band**: high when the total is above ``bands.high_above`` (12), low
+  when below ``bands.low_below`` (8), medium from 8 to 12 inclusive.
+- **Rank**: by total, highest first; equal totals share a rank (1, 2, 2, 4)
+  and are listed by severity, then size, then title.
+
+Everything here is vectorised over whole frames (groupby, not loops per score).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import Connection
+
+from jsna.content.indicators import Indicator
+from jsna.content.priorities import (
+    ROUNDS_FOLDER,
+    Bands,
+    CandidateSpec,
+    EvidenceSpec,
+    PrioritiesConfig,
+    load_round_file,
+    round_files,
+)
+from jsna.content.project_files import Project
+from jsna.errors import InputFileError
+from jsna.store.priorities import (
+    RoundInfo,
+    ScoreEntry,
+    read_candidates,
+    read_moderations,
+    read_round,
+    read_scores,
+    record_scores,
+    save_round,
+)
+from jsna.store.results import published_results
+
+__all__ = [
+    "BAND_WORDS",
+    "FINDING_KINDS",
+    "EvidenceLink",
+    "RoundData",
+    "ScoreSheetError",
+    "agreement",
+    "band_of",
+    "candidates_from_findings",
+    "candidates_from_recommendations",
+    "candidates_from_requests",
+    "evidence_trail",
+    "load_round",
+    "load_round_files",
+    "merge_candidates",
+    "moderated",
+    "outliers",
+    "ranking",
+    "ranking_csv",
+    "read_score_sheet",
+    "score_sheet_template",
+    "scorer_totals",
+]
+
+BAND_WORDS = {"high": "High", "medium": "Medium", "low": "Low", "": "Not fully scored"}
+"""Band -> the word shown (bands are always said in words, not only by colour)."""
+
+FINDING_KINDS = ("worse_and_worsening", "worse", "deprivation_gap", "gap")
+"""Kinds of key finding that make candidate needs, in order of precedence."""
+
+
+# --- Candidates --------------------------------------------------------------------------
+
+
+class FindingLike(Protocol):
+    """What :func:`candidates_from_findings` reads of a key finding."""
+
+    id: str
+    kind: str
+    indicator_id: str
+    sentence: str
+    period: str
+
+
+class RecommendationLike(Protocol):
+    """What :func:`candidates_from_recommendations` reads of a chapter's recommendation."""
+
+    id: str
+    title: str
+    chapter_id: str
+
+
+def _candidate_id(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "candidate"
+
+
+def candidates_from_findings(
+    findings: Iterable[FindingLike],
+    indicators: Mapping[str, Indicator],
+    *,
+    kinds: Sequence[str] = FINDING_KINDS,
+    limit: int | None = 12,
+) -> list[CandidateSpec]:
+    """One candidate per indicator with a finding of ``kinds`` (worse, worsening, widest gaps).
+
+    Findings come in their reading order; the first finding of an indicator
+    names the candidate and later ones add to its evidence. The evidence is
+    the indicator (its page and latest period) and each finding's sentence.
+    """
+    chosen: dict[str, tuple[str, list[EvidenceSpec], str]] = {}
+    for finding in findings:
+        if finding.kind not in kinds or finding.indicator_id not in indicators:
+            continue
+        key = finding.indicator_id
+        if key not in chosen:
+            if limit is not None and len(chosen) >= limit:
+                continue
+            indicator = indicators[key]
+            chosen[key] = (
+                indicator.title[:200],
+                [EvidenceSpec(kind="indicator", ref=key, label=indicator.title[:500])],
+                finding.sentence,
+            )
+        chosen[key][1].append(
+            EvidenceSpec(
+                kind="finding",
+                ref=finding.id,
+                label=f"Key finding ({finding.kind.replace('_', ' ')}, {finding.period})"[:500],
+                note=finding.sentence[:2000],
+            )
+        )
+    return [
+        CandidateSpec(
+            id=_candidate_id(key),
+            title=title,
+            description=sentence[:5000],
+            origin="finding",
+            evidence=tuple(evidence),
+        )
+        for key, (title, evidence, sentence) in chosen.items()
+    ]
+
+
+def candidates_from_requests(rows: Iterable[Any]) -> list[CandidateSpec]:
+    """One candidate per analysis request (rows with ``id``, ``question``, ``population``)."""
+    found = []
+    for row in rows:
+        reference = f"REQ-{int(row.id):06d}"
+        question = " ".join(str(row.question).split())
+        title = question if len(question) <= 120 else question[:117].rstrip() + "..."
+        found.append(
+            CandidateSpec(
+                id=_candidate_id(f"request-{row.id}"),
+                title=title,
+                description=f"Asked for {row.population}"[:5000],
+                origin="request",
+                evidence=(EvidenceSpec(kind="request", ref=reference, label=reference),),
+            )
+        )
+    return found
+
+
+def candidates_from_recommendations(items: Iterable[RecommendationLike]) -> list[CandidateSpec]:
+    """One candidate per chapter recommendation: the hook for the recommendations tracker."""
+    return [
+        CandidateSpec(
+            id=_candidate_id(f"rec-{item.id}"),
+            title=item.title[:200],
+            origin="recommendation",
+            evidence=(
+                EvidenceSpec(
+                    kind="chapter", ref=item.chapter_id, label=f"Chapter {item.chapter_id}"
+                ),
+            ),
+        )
+        for item in items
+    ]
+
+
+def merge_candidates(*lists: Iterable[CandidateSpec]) -> list[CandidateSpec]:
+    """The candidates of all ``lists``, the first of each id kept, in order."""
+    merged: dict[str, CandidateSpec] = {}
+    for candidates in lists:
+        for candidate in candidates:
+            merged.setdefault(candidate.id, candidate)
+    return list(merged.values())
+
+
+# --- Scoring arithmetic -------------------------------------------------------------------
+
+
+def band_of(totals: npt.ArrayLike, bands: Bands) -> npt.NDArray[np.str_]:
+    """``high``/``medium``/``low`` per total (``""`` for a missing total), vectorised."""
+    values = np.asarray(totals, dtype=float)
+    return np.select(
+        [np.isnan(values), values > bands.high_above, values < bands.low_below],
+        ["", "high", "low"],
+        default="medium",
+    )
+
+
+def _weights(matrix: PrioritiesConfig) -> pd.Series:
+    return pd.Series({c.id: c.weight for c in matrix.criteria}, dtype=float)
+
+
+def scorer_totals(scores: pd.DataFrame, matrix: PrioritiesConfig) -> pd.DataFrame:
+    """Each scorer's own total per candidate: candidate_id, scorer, total, complete, band."""
+    if scores.empty:
+        return pd.DataFrame(columns=["candidate_id", "scorer", "total", "complete", "band"])
+    weights = _weights(matrix)
+    known = scores[scores["criterion"].isin(weights.index)]
+    weighted = known["score"].to_numpy(float) * weights.reindex(known["criterion"]).to_numpy()
+    frame = known.assign(weighted=weighted)
+    grouped = frame.groupby(["candidate_id", "scorer"], sort=True)
+    out = grouped.agg(total=("weighted", "sum"), criteria=("criterion", "nunique")).reset_index()
+    out["complete"] = out["criteria"] == len(weights)
+    out["total"] = out["total"].where(out["complete"])
+    out["band"] = band_of(out["total"], matrix.bands)
+    return out.drop(columns="criteria")
+
+
+def agreement(scores: pd.DataFrame, matrix: PrioritiesConfig) -> pd.DataFrame:
+    """Per candidate and criterion: scorers, median, lowest, highest, range, sd, outliers.
+
+    ``outliers`` is the number of scorers ``outlier_points`` or more from the median.
+    """
+    columns = ["candidate_id", "criterion", "scorers", "median", "lowest", "highest"]
+    columns += ["range", "sd", "outliers"]
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = scores.groupby(["candidate_id", "criterion"], sort=True)["score"]
+    out = grouped.agg(
+        scorers="count", median="median", lowest="min", highest="max", sd="std"
+    ).reset_index()
+    out["range"] = out["highest"] - out["lowest"]
+    flagged = outliers(scores, matrix)
+    counts = flagged.groupby(["candidate_id", "criterion"]).size().rename("outliers")
+    out = out.merge(counts.reset_index(), on=["candidate_id", "criterion"], how="left")
+    out["outliers"] = out["outliers"].fillna(0).astype(int)
+    return out[columns]
+
+
+def outliers(scores: pd.DataFrame, matrix: PrioritiesConfig) -> pd.DataFrame:
+    """Scores ``outlier_points`` or more from their candidate and criterion's median.
+
+    Columns: candidate_id, criterion, scorer, score, median, distance.
+    """
+    columns = ["candidate_id", "criterion", "scorer", "score", "median", "distance"]
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    median = scores.groupby(["candidate_id", "criterion"])["score"].transform("median")
+    distance = (scores["score"] - median).abs()
+    flagged = scores.assign(median=median, distance=distance)
+    flagged = flagged[distance >= matrix.outlier_points]
+    return (
+        flagged[columns].sort_values(["candidate_id", "criterion", "scorer"]).reset_index(drop=True)
+    )
+
+
+def moderated(
+    scores: pd.DataFrame, moderations: pd.DataFrame, matrix: PrioritiesConfig
+) -> pd.DataFrame:
+    """The moderated score per candidate and criterion, and where it came from.
+
+    Columns: candidate_id, criterion, median, score, source (``median`` or
+    ``moderator``), moderator, reason.
+    """
+    base = agreement(scores, matrix)[["candidate_id", "criterion", "median"]]
+    keys = ["candidate_id", "criterion"]
+    mods = moderations.rename(columns={"score": "moderator_score"})
+    if mods.empty:
+        mods = pd.DataFrame(columns=[*keys, "moderator_score", "moderator", "reason"])
+    mods = mods[[*keys, "moderator_score", "moderator", "reason"]]
+    out = base.merge(mods, on=keys, how="outer")
+    overridden = out["moderator_score"].notna()
+    out["score"] = np.where(
+        overridden,
+        out["moderator_score"].astype(float),
+        out["median"].astype(float),
+    )
+    out["source"] = np.where(overridden, "moderator", "median")
+    out["moderator"] = out["moderator"].where(overridden, "").fillna("")
+    out["reason"] = out["reason"].where(overridden, "").fillna("")
+    return out[[*keys, "median", "score", "source", "moderator", "reason"]].sort_values(keys)
+
+
+def ranking(
+    candidates: Sequence[CandidateSpec],
+    scores: pd.DataFrame,
+    moderations: pd.DataFrame,
+    matrix: PrioritiesConfig,
+) -> pd.DataFrame:
+    """The ranked list: one row per candidate, in rank order.
+
+    Columns: rank (0 when not fully scored), candidate_id, title, origin, one
+    column per criterion (moderated score), total, band, band_words,
+    scorers, outliers, moderated (criteria overridden by a moderator).
+    """
+    ids = [c.id for c in candidates]
+    criteria = [c.id for c in matrix.criteria]
+    result = moderated(scores, moderations, matrix)
+    result = result[result["candidate_id"].isin(ids) & result["criterion"].isin(criteria)]
+    wide = result.pivot(index="candidate_id", columns="criterion", values="score")
+    wide = wide.reindex(index=ids, columns=criteria)
+    weights = _weights(matrix).reindex(criteria).to_numpy()
+    values = wide.to_numpy(dtype=float)
+    totals = np.where(np.isnan(values).any(axis=1), np.nan, np.nan_to_num(values) @ weights)
+    frame = pd.DataFrame(
+        {
+            "candidate_id": ids,
+            "title": [c.title for c in candidates],
+            "origin": [c.origin for c in candidates],
+        }
+    )
+    for number, criterion in enumerate(criteria):
+        frame[criterion] = values[:, number]
+    frame["total"] = totals
+    frame["band"] = band_of(totals, matrix.bands)
+    frame["band_words"] = frame["band"].map(BAND_WORDS)
+    agree = agreement(scores, matrix)
+    agree = agree[agree["candidate_id"].isin(ids)]
+    per = agree.groupby("candidate_id").agg(
+        scorers=("scorers", "max"), outliers=("outliers", "sum")
+    )
+    frame["scorers"] = frame["candidate_id"].map(per["scorers"]).fillna(0).astype(int)
+    frame["outliers"] = frame["candidate_id"].map(per["outliers"]).fillna(0).astype(int)
+    overridden = result[result["source"] == "moderator"].groupby("candidate_id").size()
+    frame["moderated"] = frame["candidate_id"].map(overridden).fillna(0).astype(int)
+    order = [("total", False)]
+    for name in (matrix.severity_criterion, matrix.size_criterion):
+        if name not in [o for o, _ in order]:
+            order.append((name, False))
+    order.append(("title", True))
+    frame = frame.sort_values(
+        [name for name, _ in order],
+        ascending=[asc for _, asc in order],
+        na_position="last",
+        kind="mergesort",
+    ).reset_index(drop=True)
+    ranks = frame["total"].rank(method="min", ascending=False)
+    frame.insert(0, "rank", ranks.fillna(0).astype(int))
+    return frame
+
+
+def ranking_csv(frame: pd.DataFrame, matrix: PrioritiesConfig, *, illustrative: bool) -> str:
+    """The ranked list as CSV text, criteria headed by their names, bands in words."""
+    names = {c.id: c.name for c in matrix.criteria}
+    shown = frame.drop(columns=["band"]).rename(
+        columns={**names, "band_words": "band", "candidate_id": "id"}
+    )
+    shown["rank"] = shown["rank"].replace(0, "")
+    buffer = io.StringIO()
+    if illustrative:
+        buffer.write("# Illustrative exercise: made-up scorers, not the council's priorities\n")
+    shown.to_csv(buffer, index=False, float_format="%g", quoting=csv.QUOTE_MINIMAL)
+    return buffer.getvalue()
+
+
+# --- Rounds: from the store, else from the project files -----------------------------------
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """A round with its candidates, scores and moderations, from the store or a file."""
+
+    info: RoundInfo
+    candidates: tuple[CandidateSpec, ...]
+    scores: pd.DataFrame
+    moderations: pd.DataFrame
+    from_store: bool
+
+    def ranking(self) -> pd.DataFrame:
+        """The ranked list (:func:`ranking`)."""
+        return ranking(self.candidates, self.scores, self.moderations, self.info.matrix)
+
+
+def _file_scores(loaded: Any) -> pd.DataFrame:
+    rows = [
+        (candidate_id, scorer.scorer, criterion, score, "", 1)
+        for scorer in loaded.scores
+        for candidate_id, scores in scorer.candidates.items()
+        for criterion, score in scores.items()
+    ]
+    columns = ["candidate_id", "scorer", "criterion", "score", "comment", "version"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["score"] = frame["score"].astype("int64")
+    return frame
+
+
+def _info_of(loaded: Any, matrix: PrioritiesConfig) -> RoundInfo:
+    return RoundInfo(
+        id=loaded.id,
+        title=loaded.title,
+        description=loaded.description,
+        status=loaded.status,
+        illustrative=loaded.illustrative,
+        origin="file",
+        matrix=matrix,
+        updated_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
+        updated_by="project",
+    )
+
+
+_NO_MODERATIONS = ("candidate_id", "criterion", "score", "reason", "moderator", "updated_at")
+
+
+def load_round(connection: Connection, project: Project, round_id: str) -> RoundData | None:
+    """The round from the store; else from ``priorities/<round>.yml``; else None."""
+    info = read_round(connection, round_id)
+    if info is not None:
+        return RoundData(
+            info=info,
+            candidates=tuple(read_candidates(connection, round_id)),
+            scores=read_scores(connection, round_id),
+            moderations=read_moderations(connection, round_id),
+            from_store=True,
+        )
+    path = project.root / ROUNDS_FOLDER / f"{round_id}.yml"
+    if not path.is_file():
+        return None
+    matrix = project.config.priorities
+    loaded = load_round_file(path, matrix)
+    return RoundData(
+        info=_info_of(loaded, matrix),
+        candidates=loaded.candidates,
+        scores=_file_scores(loaded),
+        moderations=pd.DataFrame(columns=list(_NO_MODERATIONS)),
+        from_store=False,
+    )
+
+
+def load_round_files(
+    connection: Connection, project: Project, *, actor: str = "project", only: str | None = None
+) -> list[tuple[str, bool, int]]:
+    """Load the project's round files into the store: (round id, created, scores changed).
+
+    Idempotent: a round is created with the file's status, later loads update
+    its title, description and candidates and upsert the file's scores
+    (unchanged scores write nothing); a status changed in the web app stays.
+    """
+    matrix = project.config.priorities
+    done = []
+    for path in round_files(project.root):
+        if only is not None and path.stem != only:
+            continue
+        loaded = load_round_file(path, matrix)
+        created = save_round(
+            connection, _info_of(loaded, matrix), loaded.candidates, actor=actor, via="file"
+        )
+        changed = 0
+        for scorer in loaded.scores:
+            entries = [
+                ScoreEntry(candidate_id, criterion, score)
+                for candidate_id, scores in scorer.candidates.items()
+                for criterion, score in scores.items()
+            ]
+            changed += record_scores(
+                connection, loaded.id, scorer.scorer, entries, actor=actor, via="file"
+            )
+        done.append((loaded.id, created, changed))
+    return done
+
+
+# --- Evidence trail ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    """One step of a candidate's evidence trail, ready to show."""
+
+    kind: str
+    label: str
+    href: str
+    """Site-relative path (``indicators/x.html``), an address, or ``""`` (no link)."""
+    detail: str = ""
+    """The latest figure and its vintage, a quoted view, or the finding's sentence."""
+    staff_only: bool = False
+
+
+def _indicator_detail(connection: Connection, project: Project, indicator_id: str) -> str:
+    frame = published_results(connection, indicator_id=indicator_id)
+    own = frame[frame["area_code"] == project.config.area.code]
+    if own.empty:
+        return "No published figure for the area yet."
+    own = own[own["breakdown_type"].fillna("") == ""] if "breakdown_type" in own else own
+    if own.empty:
+        return "Published by breakdown only."
+    latest = own.iloc[-1]
+    period = latest["period"]
+    versions = str(latest.get("dataset_versions") or "").strip()
+    value = latest["value"]
+    shown = "suppressed" if pd.isna(value) else f"{value:,.1f}"
+    vintage = f"; data: {versions}" if versions else ""
+    return f"Latest: {shown} in {period}{vintage}."
+
+
+def evidence_trail(
+    connection: Connection, project: Project, candidate: CandidateSpec
+) -> list[EvidenceLink]:
+    """The candidate's evidence as links: indicators with their latest figure and vintage,
+    chapter sections, key findings, requests (staff only), community views and links."""
+    links = []
+    chapters = {c.id: c.meta.title for c in project.chapters}
+    for item in candidate.evidence:
+        if item.kind == "indicator":
+            indicator = project.indicators.get(item.ref)
+            label = item.label or (indicator.title if indicator else item.ref)
+            detail = _indicator_detail(connection, project, item.ref) if indicator else ""
+            href = f"indicators/{item.ref}.html" if indicator else ""
+            links.append(
+                EvidenceLink("indicator", label, href, " ".join([item.note, detail]).strip())
+            )
+        elif item.kind == "chapter":
+            chapter, _, section = item.ref.partition("#")
+            label = item.label or chapters.get(chapter, chapter)
+            href = f"chapters/{chapter}/index.html" + (f"#{section}" if section else "")
+            links.append(
+                EvidenceLink("chapter", label, href if chapter in chapters else "", item.note)
+            )
+        elif item.kind == "request":
+            number = item.ref.removeprefix("REQ-").lstrip("0") or "0"
+            href = f"/requests/{number}" if number.isdigit() else ""
+            links.append(EvidenceLink("request", item.label or item.ref, href, item.note, True))
+        elif item.kind == "link":
+            href = item.ref if item.ref.startswith(("https://", "http://")) else ""
+            links.append(EvidenceLink("link", item.label or item.ref, href, item.note))
+        else:
+            links.append(EvidenceLink(item.kind, item.label or item.ref, "", item.note))
+    return links
+
+
+# --- Score sheets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """One broken rule in a score sheet: ``file:row:column: rule (value)``."""
+
+    file: str
+    row: int
+    column: str
+    rule: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        shown = f" ({self.value!r})" if self.value != "" else ""
+        return f"{self.file}:{self.row}:{self.column}: {self.rule}{shown}"
+
+
+class ScoreSheetError(InputFileError):
+    """A score sheet broke one or more rules; nothing was recorded. ``problems`` lists all."""
+
+    def __init__(self, path: str, problems: list[SheetProblem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        heading = f"{count} problem{'s' if count != 1 else ''}, no scores recorded:"
+        super().__init__(path, "\n".join([heading, *(str(p) for p in self.problems[:200])]))
+
+
+MAX_SHEET_BYTES = 2 * 1024 * 1024
+"""Largest score sheet accepted."""
+
+
+def score_sheet_template(candidates: Sequence[CandidateSpec], matrix: PrioritiesConfig) -> str:
+    """A blank score sheet (CSV): candidate, title, one column per criterion, comment."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["candidate", "title", *(c.id for c in matrix.criteria), "comment"])
+    for candidate in candidates:
+        writer.writerow([candidate.id, candidate.title, *([""] * len(matrix.criteria)), ""])
+    return buffer.getvalue()
+
+
+def _sheet_frame(content: bytes, name: str) -> pd.DataFrame:
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix == ".csv":
+            text = content.decode("utf-8-sig")
+            rows = [line for line in text.splitlines() if not line.startswith("#")]
+            return pd.read_csv(io.StringIO("\n".join(rows)), dtype=str, keep_default_na=False)
+        if suffix == ".xlsx":
+            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
+            return frame.fillna("")
+    except UnicodeDecodeError as error:
+        raise InputFileError(name, f"not UTF-8 text (byte {error.start})") from error
+    except Exception as error:
+        raise InputFileError(name, f"cannot read the score sheet: {error}") from error
+    raise InputFileError(name, "a score sheet must be a .csv or .xlsx file")
+
+
+def read_score_sheet(
+    content: bytes,
+    name: str,
+    matrix: PrioritiesConfig,
+    candidate_ids: Sequence[str],
+    *,
+    scorer: str | None = None,
+) -> dict[str, list[ScoreEntry]]:
+    """A score sheet (CSV or Excel) checked whole: scorer -> scores, or :class:`ScoreSheetError`.
+
+    Columns: ``candidate`` (id), one per criterion (id or name), and
+    optionally ``title`` (ignored), ``comment`` and ``scorer`` (needed when
+    ``scorer`` is not given; when given, the column may only repeat it).
+    Rules: every criterion has a column; no unknown column; each row names a
+    candidate of the round, once per scorer; each score is a whole number on
+    its criterion's scale, or blank (not scored). Rows count as in a
+    spreadsheet: the header is row 1.
+    """
+    if len(content) > MAX_SHEET_BYTES:
+        raise InputFileError(name, f"the score sheet is larger than {MAX_SHEET_BYTES // 1024} KB")
+    frame = _sheet_frame(content, name)
+    problems: list[SheetProblem] = []
+    by_name = {c.name.strip().lower(): c.id for c in matrix.criteria}
+    by_id = {c.id: c for c in matrix.criteria}
+    columns: dict[str, str] = {}
+    for original in frame.columns:
+        key = str(original).strip().lower()
+        target = key if key in by_id else by_name.get(key, key)
+        if target in columns:
+            problems.append(SheetProblem(name, 1, str(original), "column repeated"))
+        columns[target] = str(original)
+    allowed = {"candidate", "title", "comment", "scorer", *by_id}
+    for target, original in columns.items():
+        if target not in allowed:
+            problems.append(
+                SheetProblem(
+                    name,
+                    1,
+                    original,
+                    "unknown column (expected candidate, a criterion id, title, comment or scorer)",
+                )
+            )
+    for needed in ["candidate", *by_id]:
+        if needed not in columns:
+            problems.append(SheetProblem(name, 1, needed, "missing column"))
+    if scorer is None and "scorer" not in columns:
+        problems.append(SheetProblem(name, 1, "scorer", "missing column (or give the scorer)"))
+    if problems:
+        raise ScoreSheetError(name, problems)
+    known = set(candidate_ids)
+    found: dict[str, list[ScoreEntry]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    cells = frame.rename(columns={v: k for k, v in columns.items()}).astype(str)
+    for number, row in enumerate(cells.to_dict("records"), start=2):
+        candidate = row["candidate"].strip()
+        who = row.get("scorer", "").strip() if "scorer" in row else ""
+        if scorer is not None:
+            if who and who != scorer:
+                problems.append(
+                    SheetProblem(name, number, columns["scorer"], f"must be you ({scorer})", who)
+                )
+            who = scorer
+        elif not who:
+            problems.append(SheetProblem(name, number, columns["scorer"], "scorer is empty"))
+        if not candidate:
+            if not any(row[c].strip() for c in by_id):
+                continue  # a blank line
+            problems.append(SheetProblem(name, number, columns["candidate"], "candidate is empty"))
+            continue
+        if candidate not in known:
+            problems.append(
+                SheetProblem(
+                    name, number, columns["candidate"], "not a candidate of the round", candidate
+                )
+            )
+            continue
+        first = seen.setdefault((who, candidate), number)
+        if first != number:
+            problems.append(
+                SheetProblem(
+                    name,
+                    number,
+                    columns["candidate"],
+                    f"listed twice (first on row {first})",
+                    candidate,
+                )
+            )
+            continue
+        comment = row.get("comment", "").strip()[:2000]
+        for criterion_id, criterion in by_id.items():
+            text = row[criterion_id].strip()
+            if not text:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                value = float("nan")
+            low, high = criterion.scale_min, criterion.scale_max
+            if not (value.is_integer() and low <= value <= high):
+                problems.append(
+                    SheetProblem(
+                        name,
+                        number,
+                        columns[criterion_id],
+                        f"score must be a whole number from {low} to {high}",
+                        text,
+                    )
+                )
+                continue
+            found.setdefault(who, []).append(
+                ScoreEntry(candidate, criterion_id, int(value), comment)
+            )
+    if problems:
+        raise ScoreSheetError(name, problems)
+    if not found:
+        raise ScoreSheetError(
+            name, [SheetProblem(name, 2, "candidate", "the sheet holds no scores")]
+        )
+    return found
