@@ -60,6 +60,7 @@ pytest: setup
 
 bench: setup
 	$(BIN)/python benchmarks/stats.py
+	$(BIN)/python benchmarks/pna.py
 	$(BIN)/python benchmarks/store.py --scale 0.01
 	$(BIN)/python benchmarks/build.py --skip-single
 
