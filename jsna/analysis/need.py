@@ -42,7 +42,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,7 @@ __all__ = [
     "sum_to",
     "suppress_registers",
     "unmet_need",
+    "with_capacity",
 ]
 
 Z95 = 1.959963984540054
@@ -545,6 +546,17 @@ def unmet_need(
         rates_cover=cover,
         has_interval=bool(gaps["lower_95"].notna().any()),
     )
+
+
+def with_capacity(result: NeedResult, capacity: pd.Series) -> NeedResult:
+    """``result`` with its capacity replaced (a what-if reallocation): gaps and ranks again."""
+    keep = ["area_code", "people", "expected", "lower_95", "upper_95", "per_1000"]
+    keep.append("bands_without_rate")
+    frame = result.frame
+    observed = frame.set_index("area_code")["observed"]
+    gaps = service_gaps(frame[keep], capacity, observed if observed.notna().any() else None)
+    gaps.insert(1, "area_name", frame["area_name"].to_numpy())
+    return replace(result, frame=gaps)
 
 
 @dataclass(frozen=True)
