@@ -18,6 +18,7 @@ from .findings import findings
 from .geography import geography
 from .ingest import changes, import_, ingest
 from .new import new
+from .priorities import priorities
 from .serve import serve
 from .stats import stats
 from .users import users
@@ -71,6 +72,7 @@ cli.add_command(findings)
 cli.add_command(build)
 cli.add_command(serve)
 cli.add_command(users)
+cli.add_command(priorities)
 
 
 def main(argv: list[str] | None = None) -> None:
