@@ -373,6 +373,9 @@ def small_area_projection(
         projected.bands,
         f"source {base}",
     ).rename(columns={"count": "base"})
+    # shares among all the base areas of the JSNA area, then summed into bigger areas
+    totals = banded.groupby(["sex", "band"])["base"].transform("sum")
+    banded["share"] = np.where(totals > 0, banded["base"] / totals, 0.0)
     if area_type != base_type:
         links = _membership(connection, base_type, area_type)
         if links.empty:
@@ -380,15 +383,15 @@ def small_area_projection(
                 [f"area_type {area_type}: no areas of that type are made of {base_type} areas"]
             )
         banded = banded.merge(links, left_on="area_code", right_on="child", how="inner")
-        banded["base"] = banded["base"] * banded["weight"].astype(float)
+        weight = banded["weight"].astype(float)
+        banded["base"] = banded["base"] * weight
+        banded["share"] = banded["share"] * weight
         banded = (
-            banded.groupby(["parent", "parent_name", "sex", "band"], sort=False)["base"]
+            banded.groupby(["parent", "parent_name", "sex", "band"], sort=False)[["base", "share"]]
             .sum()
             .reset_index()
             .rename(columns={"parent": "area_code", "parent_name": "area_name"})
         )
-    totals = banded.groupby(["sex", "band"])["base"].transform("sum")
-    banded["share"] = np.where(totals > 0, banded["base"] / totals, 0.0)
     out = banded.merge(
         projected.frame[["year", "sex", "band", "population"]], on=["sex", "band"], how="inner"
     )
