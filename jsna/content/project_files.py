@@ -28,6 +28,7 @@ from .chapters import Chapter, read_chapter
 from .indicators import Indicator
 from .mirror import resolve_path
 from .project import ProjectConfig
+from .recommendations import Recommendation, read_recommendations
 from .sources import Source, declaration_files, load_source
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class Project:
     indicators: Mapping[str, Indicator]
     chapters: tuple[Chapter, ...]
     warnings: tuple[str, ...] = field(default=())
+    recommendations: tuple[Recommendation, ...] = field(default=())
+    """The chapters' recommendations (``recommendations.yml``), as the file gives them."""
 
     def area_types(self) -> tuple[str, ...]:
         """Every area type results are published for."""
@@ -334,6 +337,10 @@ def check_project(root: Path | str, *, today: date | None = None) -> CheckReport
                 f"{root / 'sources' / source_id}.yml:1: id: no indicator reads source "
                 f"{source_id!r}",
             )
+    recommendations, problems = read_recommendations(
+        root, {chapter.id for chapter in chapters}, set(indicators) | found.broken
+    )
+    found.problems.extend(problems)
     project = None
     if not found.problems and found.config is not None:
         project = Project(
@@ -343,6 +350,7 @@ def check_project(root: Path | str, *, today: date | None = None) -> CheckReport
             MappingProxyType(indicators),
             tuple(chapters),
             tuple(found.warnings),
+            recommendations,
         )
     return CheckReport(tuple(found.problems), tuple(found.warnings), project)
 

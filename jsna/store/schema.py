@@ -544,3 +544,38 @@ priority_event = Table(
     Index(None, "round_id", "at"),
     comment="Every version of every score, moderation and status change (never updated).",
 )
+
+# --- Recommendations and community assets (issue 8; jsna.analysis.tracker, jsna.analysis.assets;
+# --- migration 0008 _upgrade_recommendations / _upgrade_assets) -------------------------------
+
+recommendation_status = Table(
+    "recommendation_status",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recommendation_id", LABEL, nullable=False, comment="Id in recommendations.yml"),
+    Column("status", String(16), nullable=False, comment="not started, in progress, done, dropped"),
+    Column("note", Text, nullable=False, default="", comment="What changed, in the editor's words"),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Index(None, "recommendation_id", "changed_at"),
+    comment="Every status update of a recommendation (never updated; the latest wins).",
+)
+
+community_asset = Table(
+    "community_asset",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_name", LABEL, nullable=False, comment="Name of the imported asset list"),
+    Column("row_number", Integer, nullable=False, comment="Row in the imported file (header = 1)"),
+    Column("name", String(200), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("postcode", String(10), nullable=True, comment="As resolved, when given"),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("checksum", String(64), nullable=False, comment="SHA-256 of the imported file"),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(64), nullable=False),
+    Index(None, "list_name"),
+    comment="Community assets (groups, venues, services) of a council's own imported lists.",
+)
