@@ -22,6 +22,7 @@ from .priorities import priorities
 from .serve import serve
 from .stats import stats
 from .users import users
+from .voices import voices
 
 EXIT_USER_ERROR = 1
 """Exit code when the input was at fault (bad file, bad argument): the message says what to fix."""
@@ -73,6 +74,7 @@ cli.add_command(build)
 cli.add_command(serve)
 cli.add_command(users)
 cli.add_command(priorities)
+cli.add_command(voices)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -545,6 +545,51 @@ priority_event = Table(
     comment="Every version of every score, moderation and status change (never updated).",
 )
 
+# --- Community voices (issue 8; jsna.analysis.voices_store, migration 0008 _upgrade_voices) ---
+
+voice_survey = Table(
+    "voice_survey",
+    metadata,
+    Column("id", LABEL, primary_key=True, comment="Survey id (voices/<id>.yml)"),
+    Column("title", String(200), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("participants", Integer, nullable=False, comment="How many took part (as reported)"),
+    Column("made_up", Boolean, nullable=False, comment="An illustrative, made-up dataset"),
+    Column("file_name", String(200), nullable=False),
+    Column("checksum", String(64), nullable=False, comment="SHA-256 of the imported file"),
+    Column("row_count", Integer, nullable=False),
+    Column("stripped", Integer, nullable=False, comment="Personal data items removed"),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(64), nullable=False),
+    comment="Surveys and engagement events whose responses were imported (one version each).",
+)
+
+voice_response = Table(
+    "voice_response",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("survey_id", LABEL, ForeignKey("voice_survey.id", ondelete="CASCADE"), nullable=False),
+    Column("response_id", LABEL, nullable=False),
+    Column("response_date", Date, nullable=False),
+    Column("text", Text, nullable=False, comment="Free text, personal data screened"),
+    Column("consent", Boolean, nullable=False, comment="consent_to_publish was yes"),
+    Column("anonymous", Boolean, nullable=False, comment="anonymity was anonymous"),
+    Column("themes", Text, nullable=True, comment="Coded theme codes (;); empty: not coded"),
+    Column("suggested", Text, nullable=False, default="", comment="Keyword suggestions (;)"),
+    Column("indicators", Text, nullable=False, default="", comment="Related indicator ids (;)"),
+    Column("age_band", String(32), nullable=False),
+    Column("sex", String(32), nullable=False),
+    Column("ethnic_group", String(32), nullable=False),
+    Column("disability", String(32), nullable=False),
+    Column("ward", String(100), nullable=False),
+    Column("coded_by", String(64), nullable=True, comment="Who coded the themes (file: the file)"),
+    Column("coded_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("survey_id", "response_id"),
+    comment="Responses of a survey: free text, consent, anonymity, themes and demographics.",
+)
+
 # --- Recommendations and community assets (issue 8; jsna.analysis.tracker, jsna.analysis.assets;
 # --- migration 0008 _upgrade_recommendations / _upgrade_assets) -------------------------------
 
