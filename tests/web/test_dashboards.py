@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 
-from jsna.content.chapters import Chapter, ChartBlock, MapBlock, TableBlock
-from jsna.figures.blocks import figure_for_block
+from jsna.content.chapters import AnalysisBlock, Chapter, ChartBlock, MapBlock, TableBlock
+from jsna.figures.blocks import figure_for_block, figures_for_block
 from jsna.figures.context import FigureContext
 from jsna.web.dashboard_data import chapter_tabs
 from jsna.web.users import find_user
@@ -41,10 +41,10 @@ def _expected_ids(ctx: FigureContext, chapter: Chapter, tab: int) -> list[str]:
     ids: list[str] = []
     seen: dict[str, int] = {}
     for placed in chapter_tabs(chapter)[tab].blocks:
-        assert isinstance(placed.block, ChartBlock | MapBlock | TableBlock)
-        figure_id = figure_for_block(ctx, placed.block).id
-        seen[figure_id] = seen.get(figure_id, 0) + 1
-        ids.append(figure_id if seen[figure_id] == 1 else f"{figure_id}-{seen[figure_id]}")
+        assert isinstance(placed.block, ChartBlock | MapBlock | TableBlock | AnalysisBlock)
+        for figure in figures_for_block(ctx, placed.block):  # analysis blocks: several
+            seen[figure.id] = seen.get(figure.id, 0) + 1
+            ids.append(figure.id if seen[figure.id] == 1 else f"{figure.id}-{seen[figure.id]}")
     return ids
 
 
