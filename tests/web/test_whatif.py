@@ -124,3 +124,9 @@ def test_unknown_chapter_and_block(client: TestClient) -> None:
     assert client.get("/whatif/no-such-chapter").status_code == 404
     assert client.get("/whatif/population").status_code == 404  # no capacity to move
     assert client.get(PAGE, params={"block": "7"}).status_code == 400
+
+
+def test_the_dashboard_links_to_the_page(client: TestClient) -> None:
+    html = client.get("/dashboards/unmet-need").text
+    assert f'<a class="govuk-link" id="whatif-link" href="{PAGE}">' in html
+    assert 'id="whatif-link"' not in client.get("/dashboards/mental-health").text
