@@ -1127,9 +1127,14 @@ def cases_figures(ctx: FigureContext, block: ProjectedCasesBlock) -> list[Figure
     title = f"Projected people {ages} living with {block.condition}, {ctx.area_name}"
     wide = cases[cases["year"].isin([base, target])]
     grouped = wide.groupby(["band", "year"])[["population", "cases"]].sum().unstack("year")
-    rate_text = rates.groupby("age")["rate"].apply(
-        lambda r: "/".join(format_number(v, 2) for v in r if pd.notna(v))
-    )
+    known = rates.dropna(subset=["rate"])
+    rate_text = {
+        age: ", ".join(
+            format_number(r, 2) if sex == "persons" else f"{_SEX_NAMES[sex].lower()} {r:.2f}"
+            for sex, r in zip(group["sex"], group["rate"], strict=True)
+        )
+        for age, group in known.groupby("age")
+    }
     body = [
         (
             band,
