@@ -37,6 +37,8 @@ from .tables import main_slice
 
 __all__ = ["ILLUSTRATIVE", "build", "pounds"]
 
+_JUDGED = ("best", "better", "similar", "worse", "worst")
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 ILLUSTRATIVE = "Illustrative (made-up) figures"
 WIDTH, HEIGHT = 780, 400
@@ -308,7 +310,7 @@ def _outcome(ctx: FigureContext, indicator_id: str) -> dict[str, str]:
     england = row.get("england_value")
     word = str(row.get("compared_with_england", "") or "not compared")
     return {
-        "outcome": f"{indicator.title}, {row['period']}",
+        "outcome": f"{indicator.title} ({row['period']})",
         "value": format_value(indicator, row["value"], suppressed=suppressed),
         "england": format_value(indicator, england) if pd.notna(england) else "",
         "word": word,
@@ -407,15 +409,15 @@ def _per_head_summary(
         f"({pounds(top['per_head'])} per resident), the least on {by.iloc[-1]['name']} "
         f"({pounds(by.iloc[-1]['per_head'])})."
     )
-    worse = [
-        f"{name} ({o['outcome'].split(',')[0]}: {o['value']}, {o['word']} than England)"
+    linked = [
+        f"{name}: {o['outcome']} is {o['value']}"
+        + (f" (England {o['england']}" if o["england"] else "")
+        + (f", {o['word']})" if o["word"] in _JUDGED else (")" if o["england"] else ""))
         for name, o in zip(by["name"], found, strict=True)
-        if o["word"] in ("worse", "worst")
+        if o["outcome"]
     ]
-    if worse:
-        text += f" Outcomes worse than England: {join_words(worse)}."
-    elif any(o["word"] for o in found):
-        text += " No related outcome is worse than England."
+    if linked:
+        text += f" Beside the spend: {'; '.join(linked)}."
     return text
 
 

@@ -84,7 +84,7 @@ def build(ctx: FigureContext, block: UptakeBlock, *, area_code: str | None = Non
     period = period_of(ctx, indicator.id, area_type, block.period)
     rows = _rows(ctx, block, area_type, period)
     where, average_name = _places(ctx, block, area_type)
-    slug = f"{indicator.id}-{area_type}"
+    slug = f"{indicator.id}-{area_type}" + (f"-{block.compare_with}" if block.compare_with else "")
     base: dict[str, Any] = {
         "kind": "uptake",
         "caption": block.caption,
@@ -297,8 +297,8 @@ def urgent_sentences(
     urgent = result.urgent
     if urgent.empty:
         text = (
-            f"No {where.split(' of ')[0]} is both significantly below {average_name} and "
-            f"below the target of {target}."
+            f"None of the {where} is both significantly below {average_name} and below the "
+            f"target of {target}."
         )
         needing = result.published[result.published["people_to_target"] > 0]
         if not needing.empty:
