@@ -37,7 +37,7 @@ from .format import format_number
 from .model import Column, Figure, Table
 from .palette import INK
 
-__all__ = ["BAND_COLOURS", "build"]
+__all__ = ["BAND_COLOURS", "build", "round_figures"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH, HEIGHT = 560, 420
@@ -91,6 +91,11 @@ def build(
                 block.caption,
             )
         ]
+    return round_figures(ctx, data, block)
+
+
+def round_figures(ctx: FigureContext, data: RoundData, block: PrioritiesBlock) -> list[Figure]:
+    """The figures of a round whatever its status (the web app shows staff unpublished ones)."""
     ranked = data.ranking()
     if block.limit is not None:
         ranked = ranked.head(block.limit)

@@ -38,7 +38,16 @@ __all__ = ["ROUTERS", "WebState", "create_app"]
 STATIC = Path(__file__).parent / "static"
 """The app's own scripts and styles, served at ``/app-assets/``."""
 
-ROUTERS = ("api", "accounts", "dashboards", "workflow", "uploads", "analysis", "whatif")
+ROUTERS = (
+    "api",
+    "accounts",
+    "dashboards",
+    "workflow",
+    "uploads",
+    "analysis",
+    "whatif",
+    "priorities",
+)
 """Modules of :mod:`jsna.web` whose ``router`` the app includes, in this order."""
 
 SECURITY_HEADERS = [
