@@ -45,6 +45,7 @@ ROUTERS = (
     "workflow",
     "uploads",
     "analysis",
+    "consultation",
     "whatif",
     "priorities",
 )
