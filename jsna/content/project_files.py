@@ -30,6 +30,7 @@ from .mirror import resolve_path
 from .project import ProjectConfig
 from .recommendations import Recommendation, read_recommendations
 from .sources import Source, declaration_files, load_source
+from .voices import check_voices
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -341,6 +342,7 @@ def check_project(root: Path | str, *, today: date | None = None) -> CheckReport
         root, {chapter.id for chapter in chapters}, set(indicators) | found.broken
     )
     found.problems.extend(problems)
+    found.problems.extend(check_voices(root, chapters))
     project = None
     if not found.problems and found.config is not None:
         project = Project(

@@ -18,15 +18,30 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jsna.errors import ContentError
 
 from ._yaml import parse_yaml, read_text, validate
+from .blocks.voices import VoicesBlock
 
-__all__ = ["THEMES_FILE", "VOICES_FOLDER", "Survey", "Theme", "Themes", "Voices", "load_voices"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .chapters import Chapter
+
+__all__ = [
+    "THEMES_FILE",
+    "VOICES_FOLDER",
+    "Survey",
+    "Theme",
+    "Themes",
+    "Voices",
+    "check_voices",
+    "load_voices",
+]
 
 VOICES_FOLDER = "voices"
 THEMES_FILE = "themes.yml"
@@ -158,3 +173,30 @@ def load_voices(root: Path | str) -> Voices:
     if problems:
         raise ContentError(problems)
     return Voices(folder, surveys, themes)
+
+
+def check_voices(root: Path | str, chapters: Iterable[Chapter]) -> list[str]:
+    """Problems of the ``voices/`` files and of the chapters' ``voices`` blocks (an undeclared
+    survey or theme), as ``path:line: field: message``."""
+    try:
+        voices = load_voices(root)
+    except ContentError as error:
+        return list(error.problems)
+    problems = []
+    for chapter in chapters:
+        for placed in chapter.blocks:
+            block = placed.block
+            if not isinstance(block, VoicesBlock):
+                continue
+            where = f"{chapter.path}:{placed.line}: block"
+            problems += [
+                f"{where}: unknown survey {s!r} (no {VOICES_FOLDER}/{s}.yml)"
+                for s in block.surveys
+                if s not in voices.surveys
+            ]
+            problems += [
+                f"{where}: unknown theme {t!r} (not in {VOICES_FOLDER}/{THEMES_FILE})"
+                for t in block.themes
+                if t not in voices.themes
+            ]
+    return problems

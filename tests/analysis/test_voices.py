@@ -428,3 +428,27 @@ def test_the_trafford_example_is_marked_made_up_and_reads_cleanly() -> None:
             },
         ).frame
         assert 60 <= len(frame) <= 120
+
+
+def test_jsna_check_reports_voices_problems(tmp_path: Path) -> None:
+    from jsna.content.project_files import check_project
+    from tests.render.site import copy_example
+
+    root = copy_example(tmp_path / "project")
+    chapter = root / "chapters" / "06-mental-health.md"
+    text = chapter.read_text()
+    chapter.write_text(text.replace("themes: [loneliness,", "surveys: [nope]\nthemes: [lonely,"))
+    problems = check_project(root).problems
+    line = next(
+        i for i, t in enumerate(chapter.read_text().splitlines(), 1) if "block: voices" in t
+    )
+    where = f"{chapter}:{line - 1}: block:"
+    assert problems == (
+        f"{where} unknown survey 'nope' (no voices/nope.yml)",
+        f"{where} unknown theme 'lonely' (not in voices/themes.yml)",
+    )
+    survey = root / "voices" / "illustrative-health-wellbeing-2025.yml"
+    survey.write_text(survey.read_text().replace("participants: 96", "participants: -1"))
+    assert check_project(root).problems == (
+        f"{survey}:9: participants: Input should be greater than or equal to 0",
+    )
