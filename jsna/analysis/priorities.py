@@ -504,21 +504,35 @@ class EvidenceLink:
     staff_only: bool = False
 
 
-def _indicator_detail(connection: Connection, project: Project, indicator_id: str) -> str:
-    frame = published_results(connection, indicator_id=indicator_id)
+def _indicator_detail(connection: Connection, project: Project, indicator: Indicator) -> str:
+    """The latest published figure for the JSNA area with its vintage (the dataset versions);
+    for an indicator published only for smaller areas, its latest period and area types."""
+    frame = published_results(connection, indicator_id=indicator.id)
+    if frame.empty:
+        return "No published figures yet."
+    frame = frame[frame["breakdown_type"].fillna("") == ""]
     own = frame[frame["area_code"] == project.config.area.code]
+    versions = ""
     if own.empty:
-        return "No published figure for the area yet."
-    own = own[own["breakdown_type"].fillna("") == ""] if "breakdown_type" in own else own
-    if own.empty:
-        return "Published by breakdown only."
+        if frame.empty:
+            return "Published by breakdown only."
+        period = max(frame["period"].astype(str))
+        kinds = ", ".join(sorted(set(frame["area_type"].astype(str))))
+        rows = frame[frame["period"].astype(str) == period]
+        versions = "; ".join(sorted(set(rows["dataset_versions"].dropna().astype(str))))
+        vintage = f"; data: {versions}" if versions else ""
+        return f"Published by {kinds}; latest period {period}{vintage}."
     latest = own.iloc[-1]
-    period = latest["period"]
     versions = str(latest.get("dataset_versions") or "").strip()
     value = latest["value"]
-    shown = "suppressed" if pd.isna(value) else f"{value:,.1f}"
+    unit = indicator.unit.strip()
+    if pd.isna(value):
+        shown = "suppressed"
+    else:
+        shown = f"{value:,.{indicator.decimals}f}"
+        shown += unit if unit == "%" else (f" {unit}" if unit else "")
     vintage = f"; data: {versions}" if versions else ""
-    return f"Latest: {shown} in {period}{vintage}."
+    return f"Latest for {project.config.area.name}: {shown} in {latest['period']}{vintage}."
 
 
 def evidence_trail(
@@ -532,7 +546,7 @@ def evidence_trail(
         if item.kind == "indicator":
             indicator = project.indicators.get(item.ref)
             label = item.label or (indicator.title if indicator else item.ref)
-            detail = _indicator_detail(connection, project, item.ref) if indicator else ""
+            detail = _indicator_detail(connection, project, indicator) if indicator else ""
             href = f"indicators/{item.ref}.html" if indicator else ""
             links.append(
                 EvidenceLink("indicator", label, href, " ".join([item.note, detail]).strip())

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -31,6 +34,7 @@ from jsna.content.priorities import (
     Bands,
     CandidateSpec,
     Criterion,
+    EvidenceSpec,
     PrioritiesConfig,
     load_round_file,
 )
@@ -461,3 +465,119 @@ def test_sheet_xlsx() -> None:
     book.save(buffer)
     read = read_score_sheet(buffer.getvalue(), "w.xlsx", MATRIX, IDS, scorer="ann")
     assert [e.score for e in read["ann"]] == [3, 3, 2, 1, 0, 2]
+
+
+# --- Evidence trail and figures on the Trafford store ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trafford() -> Iterator[tuple[Any, Any]]:
+    from sqlalchemy import create_engine
+
+    from jsna.content.project_files import load_project
+    from tests.render.site import prepared_store
+
+    project, store = prepared_store()
+    engine = create_engine(f"sqlite:///file:{store}?mode=ro&uri=true")
+    with engine.connect() as connection:
+        yield load_project(project), connection
+    engine.dispose()
+
+
+def test_evidence_trail_links_and_vintages(trafford: tuple[Any, Any]) -> None:
+    from jsna.analysis.priorities import evidence_trail, load_round
+
+    project, connection = trafford
+    data = load_round(connection, project, "2026-illustrative")
+    assert data is not None
+    assert not data.from_store  # read from the round file: the store does not hold it
+    by_id = {c.id: c for c in data.candidates}
+    gap = evidence_trail(connection, project, by_id["neighbourhood-health-gap"])
+    assert [(link.kind, link.href) for link in gap] == [
+        ("indicator", "indicators/bad_health.html"),
+        ("finding", ""),
+        ("chapter", "chapters/health-inequalities/index.html#ward-gaps"),
+    ]
+    assert gap[0].label == "Bad or very bad general health (Census 2021)"
+    assert re.fullmatch(
+        r"Latest for Trafford: \d+\.\d% in 2021; data: census_general_health_lsoa v\d+\.",
+        gap[0].detail,
+    )
+    pressure = evidence_trail(connection, project, by_id["high-blood-pressure"])[0]
+    assert pressure.detail.startswith("Published by gp_practice, ")
+    assert "latest period 2019/20; data: qof_practice_registers_2019_20 v" in pressure.detail
+    carers = evidence_trail(connection, project, by_id["unpaid-carers"])
+    assert carers[-1].kind == "view"
+    assert carers[-1].href == ""
+    assert "made-up quotation" in carers[-1].detail
+    made_up = CandidateSpec(
+        id="x",
+        title="X",
+        evidence=(
+            EvidenceSpec(kind="request", ref="REQ-000012"),
+            EvidenceSpec(kind="link", ref="javascript:alert(1)"),
+            EvidenceSpec(kind="chapter", ref="no-such-chapter"),
+        ),
+    )
+    links = evidence_trail(connection, project, made_up)
+    assert [(link.href, link.staff_only) for link in links] == [
+        ("/requests/12", True),
+        ("", False),
+        ("", False),
+    ]
+
+
+def test_block_figures(trafford: tuple[Any, Any]) -> None:
+    from jsna.content.blocks import PrioritiesBlock
+    from jsna.figures.context import FigureContext
+    from jsna.figures.priorities import build
+
+    project, connection = trafford
+    ctx = FigureContext(project, connection)
+    full = build(ctx, PrioritiesBlock(block="priorities", round="2026-illustrative"))
+    assert [f.id for f in full] == [
+        "priorities-2026-illustrative",
+        "priorities-matrix-2026-illustrative",
+        "priorities-agreement-2026-illustrative",
+    ]
+    ranked, chart, agree = full
+    assert ranked.title.startswith("Illustrative exercise: ")
+    assert ranked.summary == (
+        "Illustrative exercise: 8 needs were scored by 4 scorers on 6 criteria (at most 18 "
+        "points): 3 high, 4 medium, 1 low priority. Ranked first: The gap in health between "
+        "neighbourhoods (16 of 18, high)."
+    )
+    assert ranked.table.rows[0][:4] == (
+        "1",
+        "The gap in health between neighbourhoods",
+        "16",
+        "High",
+    )
+    assert ranked.table.rows[-1][:4] == ("8", "Tooth decay in young children", "7.5", "Low")
+    assert ranked.table.notes[0].startswith("Illustrative exercise")
+    assert chart.spec is not None
+    assert chart.spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == [
+        "High",
+        "Medium",
+        "Low",
+    ]
+    assert len(chart.spec["data"]["values"]) == 8
+    assert agree.summary.startswith("Illustrative exercise: 1 score was 2 or more points")
+    rows = {row[0]: row for row in agree.table.rows}
+    assert rows["Undiagnosed high blood pressure"][4] == (
+        "Inequality: one scorer gave 0 against a median of 2"
+    )
+    assert rows["Obesity in children"][4] == "None"
+    assert "Scorer" not in " ".join(" ".join(row) for row in agree.table.rows)
+    headline = build(
+        ctx,
+        PrioritiesBlock(block="priorities", round="2026-illustrative", view="headline", limit=3),
+    )
+    assert len(headline) == 1
+    assert [row[1] for row in headline[0].table.rows] == [
+        "The gap in health between neighbourhoods",
+        "Undiagnosed high blood pressure",
+        "Obesity in children",
+    ]
+    missing = build(ctx, PrioritiesBlock(block="priorities", round="nope"))
+    assert missing[0].summary == "There is no priority round called nope yet."
