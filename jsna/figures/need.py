@@ -301,7 +301,7 @@ def need_figures(
                     shapes,
                     rows,
                     "gap",
-                    f"Expected minus {capacity.label}",
+                    "Gap (expected minus capacity)",
                     [
                         ("gap_text", "Gap"),
                         ("expected_text", "Expected people"),
@@ -621,12 +621,18 @@ def _ratio_spec(
         for _, r in ordered.iterrows()
     ]
     order = [v["area_name"] for v in values]
-    y = {"field": "area_name", "type": "nominal", "sort": order, "title": None}
+    y = {
+        "field": "area_name",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "axis": {"labelLimit": 260},
+    }
     x_title = f"{_cap(cond)}: diagnosed / expected (1 = as expected)"
     spec: dict[str, Any] = {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": values},
-        "width": 480,
+        "width": 360,
         "height": {"step": 18},
         "layer": [
             {
@@ -650,6 +656,7 @@ def _ratio_spec(
                         "field": "word",
                         "type": "nominal",
                         "title": "Compared with expected",
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
                         "scale": {
                             "domain": ["lower", "similar", "higher"],
                             "range": ["triangle-left", "circle", "triangle-right"],
