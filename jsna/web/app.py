@@ -48,6 +48,7 @@ ROUTERS = (
     "consultation",
     "whatif",
     "priorities",
+    "tracker",
 )
 """Modules of :mod:`jsna.web` whose ``router`` the app includes, in this order."""
 
