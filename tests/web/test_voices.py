@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,13 +29,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     empty store."""
     root = copy_example(tmp_path_factory.mktemp("voices-web") / "project")
     folder = root / "voices"
-    shutil.rmtree(folder)
-    folder.mkdir()
-    (folder / "themes.yml").write_text(
-        "themes:\n"
-        "  - {code: food, label: Food, keywords: [food]}\n"
-        "  - {code: gp, label: GP access, keywords: [gp]}\n"
-    )
+    for path in folder.glob("illustrative*"):
+        path.unlink()  # the example's theme list stays (its chapters use it)
     (folder / "w.yml").write_text(
         "id: w\ntitle: Web survey (made-up)\nmethod: survey\nstart: 2025-01-01\n"
         "end: 2025-01-31\nparticipants: 3\nmade_up: true\nfile: w.csv\n"
@@ -45,7 +39,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
         folder,
         "A,w,2025-01-02,I like food,yes,anonymous,,female",
         f'B,w,2025-01-03,"{XSS} my gp",no,anonymous,,male',
-        "C,w,2025-01-04,Nothing to say,yes,named,gp,",
+        "C,w,2025-01-04,Nothing to say,yes,named,gp-access,",
     )
     return make_app(root, f"sqlite:///{root / 'voices.db'}")
 
@@ -81,6 +75,9 @@ def test_import_needs_csrf_then_writes_and_audits(app: FastAPI, web: TestClient)
     page = web.get("/voices/")
     assert page.status_code == 200
     assert "Not imported" in page.text
+    assert '<a class="govuk-service-navigation__link" href="/voices/"' in page.text or (
+        'href="/voices/"' in page.text
+    )
     assert "Illustrative: made-up responses for the example." in page.text
     refused = web.post("/voices/w/import", data={"csrf_token": "wrong"})
     assert refused.status_code == 403
@@ -112,18 +109,18 @@ def test_coding_a_response_is_checked_and_audited(app: FastAPI, web: TestClient)
     sign_in(web, "editor")
     _import(web)
     token = csrf_of(web.get("/voices/w/").text)
-    no_token = web.post("/voices/w/A/themes", data={"theme": ["gp"]})
+    no_token = web.post("/voices/w/A/themes", data={"theme": ["gp-access"]})
     assert no_token.status_code == 403
     saved = web.post(
         "/voices/w/A/themes",
-        data={"csrf_token": token, "theme": ["gp", "food"]},
+        data={"csrf_token": token, "theme": ["gp-access", "healthy-food"]},
         follow_redirects=False,
     )
     assert saved.status_code == 303
     assert saved.headers["location"] == "/voices/w/#response-A"
     bad = web.post("/voices/w/A/themes", data={"csrf_token": token, "theme": ["nope"]})
     assert bad.status_code == 422
-    missing = web.post("/voices/w/Z/themes", data={"csrf_token": token, "theme": ["gp"]})
+    missing = web.post("/voices/w/Z/themes", data={"csrf_token": token, "theme": ["gp-access"]})
     assert missing.status_code == 404
     with app.state.jsna.engine.connect() as connection:
         themes = dict(
@@ -132,9 +129,9 @@ def test_coding_a_response_is_checked_and_audited(app: FastAPI, web: TestClient)
         detail = connection.execute(
             select(audit_log.c.detail).where(audit_log.c.action == "code_themes")
         ).scalar_one()
-    assert themes["A"] == "gp;food"
+    assert themes["A"] == "gp-access;healthy-food"
     assert '"before": null' in detail
-    assert '"after": "gp;food"' in detail
+    assert '"after": "gp-access;healthy-food"' in detail
     # accept the suggestions of the rest: B (suggested gp) is coded, C keeps its file codes
     accepted = web.post("/voices/w/accept", data={"csrf_token": token}, follow_redirects=False)
     assert accepted.status_code == 303
@@ -142,7 +139,7 @@ def test_coding_a_response_is_checked_and_audited(app: FastAPI, web: TestClient)
         themes = dict(
             connection.execute(select(voice_response.c.response_id, voice_response.c.themes)).all()
         )
-    assert themes == {"A": "gp;food", "B": "gp", "C": "gp"}
+    assert themes == {"A": "gp-access;healthy-food", "B": "gp-access", "C": "gp-access"}
     assert "Show only responses not yet coded" in web.get("/voices/w/").text
 
 
