@@ -248,29 +248,7 @@ def _distance_map(
         "Pharmacies just outside the area are not on the list, so distances near the edge may "
         "be overstated.",
     ]
-    table = Table(
-        caption=title,
-        columns=(
-            Column("Neighbourhood"),
-            Column("Area"),
-            Column("Residents", True),
-            Column("Distance", True),
-            Column("Nearest pharmacy"),
-            Column(f"Pharmacies within {_limit(last)}", True),
-        ),
-        rows=tuple(
-            (
-                str(r.area_name),
-                str(r.in_area),
-                _people(r.population),
-                _km(r.distance_km),
-                str(r.nearest_pharmacy),
-                str(int(getattr(r, f"pharmacies_within_{limit_key(last)}_km"))),
-            )
-            for r in data.sort_values("distance_km", ascending=False).itertuples(index=False)
-        ),
-        notes=_notes(result, block),
-    )
+    table = _band_table(title, data, bands, _notes(result, block))
     spec = _map(ctx, figure_id, block, result, data, bands, scenario, area_code)
     return Figure(
         id=figure_id,
@@ -285,6 +263,54 @@ def _distance_map(
         area_type=block.area_type,
         sources=(ctx.project.sources[block.pharmacies].title,),
     )
+
+
+LISTED = 12
+"""A band's neighbourhoods are named in the map's table when there are at most this many."""
+
+
+def _band_table(
+    title: str, data: pd.DataFrame, bands: list[tuple[float, float, str]], notes: tuple[str, ...]
+) -> Table:
+    """The map's table: per distance band, the neighbourhoods, residents and share, naming
+    the neighbourhoods of small bands (the table of every neighbourhood lists them all)."""
+    labels = [b[2] for b in bands] + [NO_PHARMACY]
+    total = data["population"].sum()
+    rows = []
+    for label in labels:
+        inside = data[data["distance_band"] == label]
+        if inside.empty and label == NO_PHARMACY:
+            continue
+        people = inside["population"].sum()
+        if inside.empty:
+            names = "none"
+        elif len(inside) <= LISTED:
+            ordered = inside.sort_values("distance_km", ascending=False)
+            names = "; ".join(
+                f"{r.area_name} ({r.in_area}, {_km(r.distance_km)})"
+                if r.in_area
+                else f"{r.area_name} ({_km(r.distance_km)})"
+                for r in ordered.itertuples(index=False)
+            )
+        else:
+            names = f"{len(inside)} neighbourhoods (see the table of every neighbourhood)"
+        rows.append(
+            (
+                label,
+                str(len(inside)),
+                _people(people),
+                _share(100 * people / total if total else np.nan),
+                names,
+            )
+        )
+    columns = (
+        Column("Distance to the nearest pharmacy"),
+        Column("Neighbourhoods", True),
+        Column("Residents", True),
+        Column("Share of residents", True),
+        Column("Which neighbourhoods"),
+    )
+    return Table(title, columns, tuple(rows), notes=notes)
 
 
 def _first_name_column(origins: pd.DataFrame, block: PharmacyAccessBlock) -> str | None:
