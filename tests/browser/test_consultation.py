@@ -16,7 +16,10 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 
+from jsna.content.project_files import load_project
+from jsna.render.assets import copy_assets
 from jsna.web import consultation as web
+from tests.browser.support import assert_accessible
 from tests.web.conftest import PASSWORD, make_app
 from tests.web.stores import sqlite_store
 
@@ -30,7 +33,9 @@ COMMENT = "Please say more about young carers <b>in Partington</b>."
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     folder: Path = tmp_path_factory.mktemp("consult")
     project, url = sqlite_store(folder / "jsna.db")
-    return make_app(project, url, anonymous_per_minute=100_000)
+    site = folder / "site"  # the site's styles and scripts only: no need to build it all
+    copy_assets(load_project(project), site)
+    return make_app(project, url, site=site, anonymous_per_minute=100_000)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +109,7 @@ def test_open_comment_moderate_respond_report(editor: Page, resident: Page, app_
     expect(resident.locator(".govuk-error-summary")).to_contain_text("sent very quickly")
     again = resident.locator("section.jsna-consultation-section").first
     expect(again.get_by_label("Your comment")).to_have_value(COMMENT)
+    assert_accessible(resident, "the draft with a refused comment")
     resident.wait_for_timeout(web.MIN_SECONDS * 1000 + 300)
     again.get_by_role("button", name=re.compile("Send your comment")).click()
     expect(resident.locator("#comment-sent")).to_contain_text("Thank you: we have your comment.")
@@ -120,6 +126,7 @@ def test_open_comment_moderate_respond_report(editor: Page, resident: Page, app_
     editor.get_by_label("What you changed (if you did)").fill("New paragraph on young carers.")
     editor.get_by_role("button", name=re.compile("Save the response")).click()
     expect(editor.locator(".govuk-inset-text", has_text="Response by editor")).to_be_visible()
+    assert_accessible(editor, "the manage page")
 
     # Approved: the resident now sees it, as text (the markup typed is shown, not obeyed).
     resident.reload()
@@ -140,6 +147,7 @@ def test_open_comment_moderate_respond_report(editor: Page, resident: Page, app_
     expect(resident.locator(".jsna-comment")).to_contain_text("Ann Example")
     counts = resident.locator("#counts tbody tr", has=resident.locator("th", has_text=title))
     expect(counts.locator("td")).to_have_text(["1", "0", "1", "1"])
+    assert_accessible(resident, "the consultation report")
     # The closed consultation has no comment forms any more.
     resident.goto(f"{app_url}/consultations/{consultation_id}")
     expect(resident.locator("#closed-note")).to_contain_text("no longer takes comments")
