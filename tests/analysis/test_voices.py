@@ -28,8 +28,8 @@ from jsna.analysis.voices_store import (
 from jsna.content.project import Disclosure
 from jsna.content.voices import Survey, Theme, load_voices
 from jsna.errors import ContentError
-from jsna.store import open_store
 from jsna.store.schema import voice_response, voice_survey
+from tests.store.conftest import backend_url, empty_engine, engine, postgres_url  # noqa: F401
 
 SURVEY = Survey(
     id="s1",
@@ -328,12 +328,11 @@ def test_population_groups_band_single_years_and_skip_broad_groups() -> None:
     }
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_store(tmp_path, f"sqlite:///{tmp_path / 'v.db'}")
-
-
-def test_import_is_all_or_nothing_and_keeps_analysts_codes(tmp_path: Path, engine: Engine) -> None:
+def test_import_is_all_or_nothing_and_keeps_analysts_codes(
+    tmp_path: Path,
+    engine: Engine,  # noqa: F811
+) -> None:
+    """On SQLite and PostgreSQL."""
     good = write(
         tmp_path,
         "R1,s1,2025-03-02,My GP is great,yes,anonymous,,,,,,,",
