@@ -245,10 +245,11 @@ def _distance_map(
         + (f" ({far['in_area']})" if far["in_area"] else "")
         + f", {_km(far['distance_km'])} from "
         f"{words}.",
+        _bands_sentence(data, bands),
         "Pharmacies just outside the area are not on the list, so distances near the edge may "
         "be overstated.",
     ]
-    table = _band_table(title, data, bands, _notes(result, block))
+    table = _map_table(title, data, _notes(result, block))
     spec = _map(ctx, figure_id, block, result, data, bands, scenario, area_code)
     return Figure(
         id=figure_id,
@@ -265,52 +266,44 @@ def _distance_map(
     )
 
 
-LISTED = 12
-"""A band's neighbourhoods are named in the map's table when there are at most this many."""
-
-
-def _band_table(
-    title: str, data: pd.DataFrame, bands: list[tuple[float, float, str]], notes: tuple[str, ...]
-) -> Table:
-    """The map's table: per distance band, the neighbourhoods, residents and share, naming
-    the neighbourhoods of small bands (the table of every neighbourhood lists them all)."""
-    labels = [b[2] for b in bands] + [NO_PHARMACY]
+def _bands_sentence(data: pd.DataFrame, bands: list[tuple[float, float, str]]) -> str:
+    """``By distance: up to 0.5 km, 94 neighbourhoods (68.8% of residents); ...``."""
     total = data["population"].sum()
-    rows = []
-    for label in labels:
+    parts = []
+    for label in [b[2] for b in bands] + [NO_PHARMACY]:
         inside = data[data["distance_band"] == label]
-        if inside.empty and label == NO_PHARMACY:
+        if inside.empty:
             continue
         people = inside["population"].sum()
-        if inside.empty:
-            names = "none"
-        elif len(inside) <= LISTED:
-            ordered = inside.sort_values("distance_km", ascending=False)
-            names = "; ".join(
-                f"{r.area_name} ({r.in_area}, {_km(r.distance_km)})"
-                if r.in_area
-                else f"{r.area_name} ({_km(r.distance_km)})"
-                for r in ordered.itertuples(index=False)
-            )
-        else:
-            names = f"{len(inside)} neighbourhoods (see the table of every neighbourhood)"
-        rows.append(
-            (
-                label,
-                str(len(inside)),
-                _people(people),
-                _share(100 * people / total if total else np.nan),
-                names,
-            )
-        )
+        count = len(inside)
+        noun = "neighbourhood" if count == 1 else "neighbourhoods"
+        share = _share(100 * people / total if total else np.nan)
+        parts.append(f"{label}, {count} {noun} ({share} of residents)")
+    return f"By distance: {'; '.join(parts)}."
+
+
+def _map_table(title: str, data: pd.DataFrame, notes: tuple[str, ...]) -> Table:
+    """The map's table: every neighbourhood drawn, furthest first, with its distance and band
+    (so nothing is said by colour alone)."""
+    ordered = data.sort_values(["distance_km", "area_name"], ascending=[False, True])
     columns = (
-        Column("Distance to the nearest pharmacy"),
-        Column("Neighbourhoods", True),
+        Column("Neighbourhood"),
+        Column("Area"),
         Column("Residents", True),
-        Column("Share of residents", True),
-        Column("Which neighbourhoods"),
+        Column("Distance", True),
+        Column("Distance band"),
     )
-    return Table(title, columns, tuple(rows), notes=notes)
+    rows = tuple(
+        (
+            str(r.area_name),
+            str(r.in_area),
+            _people(r.population),
+            _km(r.distance_km),
+            str(r.distance_band),
+        )
+        for r in ordered.itertuples(index=False)
+    )
+    return Table(title, columns, rows, notes=notes)
 
 
 def _first_name_column(origins: pd.DataFrame, block: PharmacyAccessBlock) -> str | None:
