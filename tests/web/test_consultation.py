@@ -665,3 +665,36 @@ def test_workflow_page_links_to_consultations(sqlite: FastAPI) -> None:
     assert "/consultations/new?" not in viewer_listing.text
     with sqlite.state.jsna.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(consultation)).scalar_one() == 0
+
+
+def test_phase_boundaries_and_token_hash() -> None:
+    from datetime import UTC, datetime
+
+    made = datetime(2027, 1, 1, tzinfo=UTC)
+    item = store.Consultation(
+        id=1,
+        chapter_id=CHAPTER,
+        title="t",
+        introduction="",
+        audience="public",
+        opens_on=date(2027, 3, 1),
+        closes_on=date(2027, 3, 31),
+        body="",
+        closed_at=None,
+        closed_by=None,
+        report_published_at=None,
+        report_published_by=None,
+        created_at=made,
+        created_by="editor",
+    )
+    assert item.phase(date(2027, 2, 28)) == "scheduled"
+    assert item.phase(date(2027, 3, 1)) == "open"  # first day included
+    assert item.phase(date(2027, 3, 31)) == "open"  # last day included
+    assert item.phase(date(2027, 4, 1)) == "closed"
+    closed_early = item.__class__(**{**item.__dict__, "closed_at": made})
+    assert closed_early.phase(date(2027, 3, 15)) == "closed"
+    assert store.token_hash("abc") == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+    assert store.new_token() != store.new_token()
+    assert len(store.new_token()) >= 43  # 256 random bits
