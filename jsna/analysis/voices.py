@@ -324,7 +324,9 @@ def _checked(
     problems += _bad(path, "response_id", ids.duplicated() & (ids != ""), "response id repeated")
     survey_ids = frame["survey_id"].str.strip()
     problems += _bad(path, "survey_id", survey_ids != survey.id, f"must be {survey.id!r}")
-    dates = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    # spreadsheets give date cells as "2025-03-02 00:00:00"
+    written = frame["date"].str.strip().str.replace(r" 00:00:00$", "", regex=True)
+    dates = pd.to_datetime(written, format="%Y-%m-%d", errors="coerce")
     problems += _bad(path, "date", dates.isna(), "must be a date YYYY-MM-DD")
     start, end = pd.Timestamp(survey.start), pd.Timestamp(survey.end)
     outside = dates.notna() & ((dates < start) | (dates > end))

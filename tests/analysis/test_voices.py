@@ -195,7 +195,7 @@ def test_every_bad_value_is_reported_by_row_and_column(tmp_path: Path) -> None:
 
 def test_xlsx_files_are_read_like_csv(tmp_path: Path) -> None:
     frame = pd.DataFrame(
-        [["R1", "s1", "2025-03-02", "I see my GP", "yes", "anonymous", "Sale Moor"]],
+        [["R1", "s1", pd.Timestamp("2025-03-02"), "I see my GP", "yes", "anonymous", "Sale Moor"]],
         columns=[*HEADER.split(",")[:6], "ward"],
     )
     path = tmp_path / "s1.xlsx"
@@ -203,6 +203,7 @@ def test_xlsx_files_are_read_like_csv(tmp_path: Path) -> None:
     read_back = read_responses(path, SURVEY, THEMES, INDICATORS, wards=WARDS).frame
     assert read_back["suggested"].tolist() == ["gp"]
     assert read_back["ward"].tolist() == ["Sale Moor"]
+    assert read_back["response_date"].tolist() == [date(2025, 3, 2)]  # a date cell
     other = tmp_path / "s1.txt"
     other.write_text("x")
     with pytest.raises(Exception, match=r"s1.txt: not a .csv or .xlsx file"):
