@@ -126,9 +126,11 @@ def read_postcodes(path: Path) -> pd.DataFrame:
 
 
 def find_postcode_lookup(files: Sequence[Path]) -> Path | None:
-    """The first of ``files`` (a project's declared geography files) that is a CSV with the
-    columns ``postcode``, ``lon`` and ``lat``."""
-    for path in files:
+    """Of ``files`` (a project's declared geography files), the CSV with the columns
+    ``postcode``, ``lon`` and ``lat``, preferring one whose name says ``postcode`` (other
+    files with those columns, such as GP practices, hold a few postcodes only)."""
+    ordered = sorted(files, key=lambda path: "postcode" not in path.name.lower())
+    for path in ordered:
         if path.suffix.lower() != ".csv" or not path.is_file():
             continue
         header = pd.read_csv(path, nrows=0).columns

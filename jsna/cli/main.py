@@ -9,6 +9,7 @@ import click
 from jsna import __version__
 from jsna.errors import USER_ERRORS
 
+from .assets import assets
 from .build import build
 from .check import check
 from .compute import compute, export
@@ -73,6 +74,7 @@ cli.add_command(findings)
 cli.add_command(build)
 cli.add_command(serve)
 cli.add_command(users)
+cli.add_command(assets)
 cli.add_command(priorities)
 cli.add_command(voices)
 
