@@ -494,7 +494,10 @@ def _pyramid_spec(data: pd.DataFrame, base: int, target: int, by_sex: bool) -> d
                         "field": "signed",
                         "type": "quantitative",
                         "title": x_title,
-                        "axis": {"labelExpr": "format(abs(datum.value), '.1f') + '%'"},
+                        "axis": {
+                            "labelExpr": "format(abs(datum.value), '.1f') + '%'",
+                            "tickCount": 6,
+                        },
                     },
                     "color": {
                         "field": "sex_name",
@@ -656,7 +659,13 @@ def _areas_spec(out: pd.DataFrame, base: int, target: int) -> dict[str, Any]:
         "data": {"values": _records(values)},
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": "area_name", "type": "nominal", "sort": "-x", "title": None},
+            "y": {
+                "field": "area_name",
+                "type": "nominal",
+                "sort": "-x",
+                "title": None,
+                "axis": {"labelLimit": 240},
+            },
             "x": {
                 "field": "change_percent",
                 "type": "quantitative",
@@ -1040,6 +1049,7 @@ def _slopes_figure(
                 "type": "nominal",
                 "sort": {"field": "slope", "order": "descending"},
                 "title": None,
+                "axis": {"labelLimit": 240},
             },
         },
         "layer": [
