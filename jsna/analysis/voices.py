@@ -53,6 +53,8 @@ from jsna.content.project import Disclosure
 from jsna.content.voices import Survey, Theme
 from jsna.errors import InputFileError
 
+from .personal_data import RULES, personal_data, strip_personal_data, with_article
+
 __all__ = [
     "AGE_BANDS",
     "COLUMNS",
@@ -92,25 +94,8 @@ _NAME_COLUMN = re.compile(r"(^|_)(name|names|forename|surname|firstname|lastname
 _CONTACT_COLUMN = re.compile(r"(^|_)(e_?mail|phone|mobile|telephone|postcode|address|nhs)($|_)")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-PERSONAL_DATA: dict[str, tuple[str, str]] = {
-    "e-mail address": (
-        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
-        "[e-mail address removed]",
-    ),
-    "UK phone number": (
-        r"(?<![\d+])(?:(?:\+44|0044)\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?![\d])",
-        "[phone number removed]",
-    ),
-    "full UK postcode": (
-        r"\b(?:[A-Za-z]{1,2}\d{1,2}[A-Za-z]?|GIR)\s?\d[A-Za-z]{2}\b",
-        "[postcode removed]",
-    ),
-    "NHS number": (r"(?<![\d])\d{3}[\s-]?\d{3}[\s-]?\d{4}(?![\d])", "[NHS number removed]"),
-}
-"""Rule name -> (regular expression, replacement when stripped). NHS numbers also need a
-valid modulus-11 check digit."""
-
-_WEIGHTS = np.arange(10, 1, -1)
+PERSONAL_DATA = RULES
+"""Rule name -> (regular expression, replacement when stripped): :mod:`.personal_data`."""
 
 
 @dataclass(frozen=True)
@@ -203,73 +188,26 @@ def _column_problems(path: Path, columns: list[str]) -> list[Problem]:
     return problems
 
 
-def _nhs_mask(text: pd.Series) -> pd.Series:
-    """Cells holding a 10-digit number with a valid NHS check digit."""
-    pattern = PERSONAL_DATA["NHS number"][0]
-    found = text.str.extractall(f"({pattern})")
-    if found.empty:
-        return pd.Series(False, index=text.index)
-    digits = found[0].str.replace(r"\D", "", regex=True)
-    matrix = np.array([list(map(int, d)) for d in digits], dtype=np.int64).reshape(-1, 10)
-    check = 11 - (matrix[:, :9] @ _WEIGHTS) % 11
-    check = np.where(check == 11, 0, check)
-    valid = (check != 10) & (check == matrix[:, 9])
-    rows = found.index.get_level_values(0)[valid]
-    return pd.Series(text.index.isin(rows), index=text.index)
-
-
-def _strip_nhs(text: pd.Series) -> pd.Series:
-    pattern = re.compile(PERSONAL_DATA["NHS number"][0])
-
-    def replace(match: re.Match[str]) -> str:
-        digits = [int(c) for c in re.sub(r"\D", "", match.group(0))]
-        check = 11 - int(np.dot(digits[:9], _WEIGHTS)) % 11
-        check = 0 if check == 11 else check
-        return PERSONAL_DATA["NHS number"][1] if check == digits[9] else match.group(0)
-
-    return text.map(lambda cell: pattern.sub(replace, cell))
-
-
-def _a(rule: str) -> str:
-    return ("an " if rule[0] in "aeiouN" else "a ") + rule
-
-
-def _personal_masks(text: pd.Series) -> dict[str, pd.Series]:
-    masks = {}
-    for rule, (pattern, _) in PERSONAL_DATA.items():
-        if rule == "NHS number":
-            masks[rule] = _nhs_mask(text)
-        else:
-            masks[rule] = text.str.contains(pattern, regex=True)
-    return masks
-
-
 def _screen(
     path: Path, frame: pd.DataFrame, *, strip: bool
 ) -> tuple[pd.DataFrame, list[Problem], dict[str, int]]:
     problems: list[Problem] = []
     stripped: dict[str, int] = {}
     for column in frame.columns:
-        masks = _personal_masks(frame[column])
-        for rule, mask in masks.items():
-            if not mask.any():
+        for rule, (mask, items) in personal_data(frame[column]).items():
+            if not items:
                 continue
             if strip and column == "free_text":
-                stripped[rule] = int(mask.sum())
+                stripped[rule] = items
                 continue
             hint = " (remove it, or import with --strip)" if column == "free_text" else ""
+            rule_text = f"personal data: looks like {with_article(rule)}{hint}"
             problems += [
-                Problem(
-                    path.name, int(i) + 2, column, f"personal data: looks like {_a(rule)}{hint}"
-                )
+                Problem(path.name, int(i) + 2, column, rule_text)
                 for i in np.flatnonzero(mask.to_numpy())
             ]
     if stripped:
-        text = _strip_nhs(frame["free_text"])
-        for rule, (pattern, replacement) in PERSONAL_DATA.items():
-            if rule != "NHS number":
-                text = text.str.replace(pattern, replacement, regex=True)
-        frame = frame.assign(free_text=text)
+        frame = frame.assign(free_text=strip_personal_data(frame["free_text"]))
     return frame, problems, stripped
 
 

@@ -452,3 +452,22 @@ def test_jsna_check_reports_voices_problems(tmp_path: Path) -> None:
     assert check_project(root).problems == (
         f"{survey}:9: participants: Input should be greater than or equal to 0",
     )
+
+
+def test_personal_data_counts_every_item_and_checks_nhs_digits() -> None:
+    from jsna.analysis.personal_data import personal_data, strip_personal_data
+
+    text = pd.Series(
+        ["a@b.org and c@d.org", "943 476 5919 / 943 476 5918", "fine", None], index=[5, 6, 7, 8]
+    )
+    found = personal_data(text)
+    mask, items = found["e-mail address"]
+    assert (mask.tolist(), items) == ([True, False, False, False], 2)
+    mask, items = found["NHS number"]
+    assert (mask.tolist(), items) == ([False, True, False, False], 1)
+    assert strip_personal_data(text).tolist() == [
+        "[e-mail address removed] and [e-mail address removed]",
+        "[NHS number removed] / 943 476 5918",
+        "fine",
+        "",
+    ]
