@@ -64,6 +64,10 @@ def _pct(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
 
 
+def _responses(count: int) -> str:
+    return f"{count} response" + ("" if count == 1 else "s")
+
+
 def _survey_words(surveys: list[Survey]) -> str:
     return join_words(
         [
@@ -168,7 +172,9 @@ def _themes_figure(
             f"The most common themes were {join_words(top)}." if top else ""
         )
         if pending:
-            summary += f" Themes of {pending} responses are unchecked keyword suggestions."
+            summary += (
+                f" The themes of {_responses(pending)} are keyword suggestions not yet checked."
+            )
         spec = _bar_spec(shown[~hidden], title)
     data = shown[["theme", "responses", "share", "suggested_only"]].rename(
         columns={"suggested_only": "from_suggestions"}
@@ -233,7 +239,7 @@ def _quotes_figure(
     title = "In their own words" + (" (illustrative, made-up)" if notice else "")
     consented = int(frame["consent"].sum()) if not frame.empty else 0
     rows = tuple(
-        (f"\u201c{r.quote}\u201d", str(r.themes), str(r.who) or "not given")
+        (f"\u201c{r.quote}\u201d", str(r.themes), str(r.who) or "details not shown")
         for r in picked.itertuples()
     )
     table_notes = (
@@ -242,7 +248,7 @@ def _quotes_figure(
         f"details shared by more than {limit} respondents.",
     )
     table = Table(
-        block.caption or title,
+        title,
         (Column("Quote"), Column("Themes"), Column("Who")),
         rows,
         notes=table_notes,
@@ -258,7 +264,7 @@ def _quotes_figure(
         id=f"voices-quotes{suffix}",
         kind="voices",
         title=title,
-        caption=block.caption,
+        caption="",
         summary=summary,
         table=table,
         data=picked[["quote", "themes", "who"]].reset_index(drop=True),
@@ -330,9 +336,9 @@ def _equality_figure(
         id=f"voices-equality{suffix}",
         kind="voices",
         title=title,
-        caption=block.caption,
+        caption="",
         summary=notice + _equality_summary(table_frame, hidden) + source,
-        table=Table(block.caption or title, columns, rows, notes=table_notes),
+        table=Table(title, columns, rows, notes=table_notes),
         data=data.reset_index(drop=True),
         spec=None,
         indicators=(block.population,) if block.population else (),

@@ -119,7 +119,7 @@ def test_themes_are_counted_and_small_counts_hidden(
     assert themes.summary == (
         "14 responses on this topic to Tiny survey (January 2025 to January 2025, 12 took "
         "part). The most common themes were Food (7 responses, 50%) and GP access "
-        "(5 responses, 36%). Themes of 1 responses are unchecked keyword suggestions."
+        "(5 responses, 36%). The themes of 1 response are keyword suggestions not yet checked."
     )
     assert MADE_UP not in themes.summary
     # quotes: consented only; one per theme first (most frequent themes first)
