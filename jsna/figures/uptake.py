@@ -1,15 +1,17 @@
 """Uptake hot spots: a funnel with the target line, the ranking by people to reach the
 target, and the most urgent areas in words.
 
-An ``uptake`` block (:class:`jsna.content.blocks.UptakeBlock`) gives three
-figures, all from :func:`jsna.analysis.uptake.hot_spots`:
+An ``uptake`` block (:class:`jsna.content.blocks.UptakeBlock`) gives three or
+four figures, all from :func:`jsna.analysis.uptake.hot_spots`:
 
 1. the funnel plot of :mod:`jsna.figures.funnel` (areas against the local
    average, 95% and 99.8% control limits) with the target as a dashed line;
-2. a bar chart of the people each area needs to reach the target, bars of
+2. for areas with boundaries (wards, LSOAs), the map of
+   :mod:`jsna.figures.maps` shading each area by its uptake;
+3. a bar chart of the people each area needs to reach the target, bars of
    areas significantly below the local average drawn dark, with the full
    table (uptake, counts, people to reach the target, position, rank);
-3. the most urgent areas (significantly below the local average and below
+4. the most urgent areas (significantly below the local average and below
    the target, most people to reach first) as a table with sentences naming
    them.
 
@@ -18,6 +20,7 @@ Suppressed areas appear in the tables as suppressed and are never ranked.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,9 +28,11 @@ import pandas as pd
 
 from jsna.analysis.uptake import SIGNIFICANTLY_LOW, UptakeResult, hot_spots
 from jsna.content.blocks.uptake import UptakeBlock
+from jsna.content.chapters import MapBlock
 from jsna.content.indicators import Indicator
 from jsna.stats import StatsInputError
 
+from . import maps
 from ._select import area_type_of, headline_at, period_of
 from .context import FigureContext
 from .format import format_count, format_value, value_format
@@ -118,11 +123,21 @@ def build(ctx: FigureContext, block: UptakeBlock, *, area_code: str | None = Non
     except StatsInputError as error:
         raise StatsInputError(f"uptake block of {indicator.id}: {error}") from error
     focus = area_code or ctx.area_code
-    return [
+    figures = [
         _funnel(indicator, result, rows, base, slug, where, average_name, when, focus),
         _ranking(indicator, result, base, slug, where, average_name, when, focus),
         _urgent(indicator, result, base, slug, where, average_name, when),
     ]
+    if area_type != ctx.project.config.area.area_type and not ctx.boundaries(area_type).empty:
+        block_map = MapBlock(
+            block="map", indicator=indicator.id, area_type=area_type, period=period
+        )
+        drawn = maps.build(ctx, block_map, area_code=area_code)
+        spec = drawn.spec
+        if spec is not None and "usermeta" in spec:
+            spec = {**spec, "usermeta": {"jsna": {"figure": f"uptake-map-{slug}", "kind": "map"}}}
+        figures.insert(1, replace(drawn, id=f"uptake-map-{slug}", caption=block.caption, spec=spec))
+    return figures
 
 
 # --- the funnel ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ def _block(**fields: object) -> UptakeBlock:
 
 def test_north_west_health_checks(trafford: FigureContext) -> None:
     figures = figures_for_block(trafford, _block())
+    # no map at the JSNA's own area type (the store has only Trafford's boundary there)
     assert [f.id for f in figures] == [
         "uptake-funnel-health_checks_offered-ltla23",
         "uptake-ranking-health_checks_offered-ltla23",
@@ -98,7 +99,13 @@ def test_suppressed_wards_are_not_ranked(trafford: FigureContext) -> None:
     frame.loc[hale, "suppression_reason"] = "small numbers"
     ctx._results["bad_health"] = frame
     block = _block(indicator="bad_health", area_type="ward23", programme="other", target=5)
-    funnel, ranking, urgent = uptake.build(ctx, block)
+    funnel, drawn_map, ranking, urgent = uptake.build(ctx, block)
+    assert drawn_map.id == "uptake-map-bad_health-ward23"
+    assert drawn_map.kind == "map"
+    assert "<svg" in render(drawn_map.spec)
+    shaded = drawn_map.data.set_index("area_name")
+    assert bool(shaded.loc["Hale", "suppressed"])
+    assert pd.isna(shaded.loc["Hale", "numerator"])
     rows = {r[0]: r for r in ranking.table.rows}
     assert rows["Hale"][1:] == (
         "suppressed",
