@@ -9,6 +9,7 @@ host would.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from datetime import date
@@ -23,7 +24,7 @@ from jsna.store.engine import DATABASE_ENV
 
 from .build import DEFAULT_OUT
 
-__all__ = ["serve"]
+__all__ = ["app_from_environment", "make_app", "serve"]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -56,6 +57,33 @@ def _serve_files(folder: Path, host: str, port: int) -> None:
         click.echo("Stopped.")
     finally:
         server.server_close()
+
+
+_OPTIONS_ENV = "JSNA_SERVE_OPTIONS"
+"""How ``jsna serve --workers N`` hands its options to the worker processes."""
+
+
+def make_app(project: str, url: str | None, site: str | None, secure_cookies: bool) -> Any:
+    """The web app over the store at ``url`` and the built ``site`` (None: none)."""
+    from jsna.content.project_files import load_project
+    from jsna.store import open_store
+    from jsna.web.app import create_app
+    from jsna.web.settings import WebSettings, secret_key
+
+    root = Path(project)
+    folder = Path(site) if site is not None else None
+    settings = WebSettings(
+        site=folder,
+        secret=secret_key(root),
+        secure_cookies=secure_cookies,
+        on_publish=_rebuilder(root, url, folder) if folder is not None else None,
+    )
+    return create_app(load_project(root), open_store(root, url), settings)
+
+
+def app_from_environment() -> Any:
+    """The app of one worker process of ``jsna serve --workers N`` (options from the parent)."""
+    return make_app(**json.loads(os.environ[_OPTIONS_ENV]))
 
 
 def _rebuilder(project: Path, url: str | None, folder: Path) -> Any:
@@ -101,6 +129,14 @@ def _rebuilder(project: Path, url: str | None, folder: Path) -> Any:
     "--secure-cookies", is_flag=True, help="Send session cookies over HTTPS only (behind TLS)."
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes answering requests (several share one store; use PostgreSQL or "
+    "SQLite on a local disk).",
+)
+@click.option(
     "--static-only", is_flag=True, help="Serve the built site's files alone (no app, no store)."
 )
 def serve(
@@ -110,6 +146,7 @@ def serve(
     host: str,
     port: int,
     secure_cookies: bool,
+    workers: int,
     static_only: bool,
 ) -> None:
     """Run the web app at http://HOST:PORT/ until Ctrl+C.
@@ -126,7 +163,11 @@ def serve(
     Examples:
       jsna build examples/trafford && jsna serve examples/trafford
       jsna serve my-jsna --db postgresql+psycopg://jsna@db/jsna --port 8080
+      jsna serve my-jsna --workers 4 --db postgresql+psycopg://jsna@db/jsna
       jsna serve --static-only --site public
+
+    Anonymous API use is limited to $JSNA_API_RATE_LIMIT requests a minute
+    per address (default 300; 0 switches the limit off).
     """
     folder = _site_folder(project, site)
     if static_only:
@@ -140,9 +181,7 @@ def serve(
 
     from jsna.content.project_files import load_project
     from jsna.store import open_store
-    from jsna.web.app import create_app
     from jsna.web.chapters_store import publish_due
-    from jsna.web.settings import WebSettings, secret_key
     from jsna.web.users import list_users
 
     loaded = load_project(project)
@@ -151,12 +190,6 @@ def serve(
     if not has_site:
         click.echo(f"No built site at {folder}: only the app's own pages are served.", err=True)
     on_publish = _rebuilder(project, url, folder) if has_site else None
-    settings = WebSettings(
-        site=folder if has_site else None,
-        secret=secret_key(project),
-        secure_cookies=secure_cookies,
-        on_publish=on_publish,
-    )
     for chapter_id in publish_due(engine, loaded, date.today()):
         click.echo(f"Published {chapter_id} (its publication day has come).")
         if on_publish is not None:
@@ -164,7 +197,29 @@ def serve(
     with engine.connect() as connection:
         if not list_users(connection):
             click.echo("No accounts yet: 'jsna users add NAME --role admin' creates the first.")
-    app = create_app(loaded, engine, settings)
+    engine.dispose()
+    options = {
+        "project": os.fspath(project),
+        "url": url,
+        "site": os.fspath(folder) if has_site else None,
+        "secure_cookies": secure_cookies,
+    }
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"jsna web app at http://{shown}:{port}/ (API docs /api/v1/docs; Ctrl+C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    click.echo(
+        f"jsna web app at http://{shown}:{port}/ with {workers} worker process"
+        f"{'es' if workers > 1 else ''} (API docs /api/v1/docs; Ctrl+C stops)"
+    )
+    if workers == 1:
+        app: Any = make_app(**options)
+    else:
+        os.environ[_OPTIONS_ENV] = json.dumps(options)
+        app = f"{__name__}:app_from_environment"
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        workers=workers,
+        factory=workers > 1,
+        log_level="warning",
+        access_log=False,
+    )

@@ -9,7 +9,7 @@ the project's declared source files (local files, never the network).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -42,6 +42,40 @@ class FigureContext:
     _boundaries: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
     _points: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[Hashable, ...], tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    breakdown: str | None = None
+    """Only this slice of every indicator (``sex:female``, ``age:65+``, ``<breakdown type>:
+    <breakdown>``) where the indicator has it; see :meth:`viewed`."""
+    without_breakdown: set[str] = field(default_factory=set, repr=False)
+    """Indicators read without rows in ``breakdown`` (drawn with all their rows instead)."""
+    base: FigureContext | None = field(default=None, repr=False)
+    """The context this one was made from by :meth:`viewed` (results are read from it)."""
+
+    def viewed(
+        self, *, breakdown: str | None = None, comparator: str | None = None
+    ) -> FigureContext:
+        """A context showing one breakdown of every indicator and judging against one comparator
+        first (a dashboard's selectors), sharing this one's connection, boundaries and points.
+
+        ``breakdown`` keeps the rows of that slice (an indicator without it keeps all its
+        rows and is listed in ``without_breakdown``); ``comparator`` (an id of jsna.yml
+        ``comparators``) moves that comparator first, so charts colour by it.
+        """
+        project = self.project
+        if comparator is not None:
+            chosen = [c for c in project.config.comparators if c.id == comparator]
+            if not chosen:
+                raise KeyError(f"no comparator {comparator!r} in jsna.yml")
+            others = [c for c in project.config.comparators if c.id != comparator]
+            config = project.config.model_copy(update={"comparators": (*chosen, *others)})
+            project = replace(project, config=config)
+        return FigureContext(
+            project,
+            self.connection,
+            _boundaries=self._boundaries,
+            _points=self._points,
+            breakdown=breakdown,
+            base=self,
+        )
 
     def memo(self, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
         """``make()`` computed once per ``key`` for this context (slices shared by figures).
@@ -85,10 +119,29 @@ class FigureContext:
         out, and never take them as "the latest period".
         """
         if indicator_id not in self._results:
-            frame = published_results(self.connection, indicator_id=indicator_id)
-            frame["projected"] = is_projected(frame).to_numpy(dtype=bool)
+            if self.base is not None:
+                frame = self._sliced(indicator_id, self.base.results(indicator_id))
+            else:
+                frame = published_results(self.connection, indicator_id=indicator_id)
+                frame["projected"] = is_projected(frame).to_numpy(dtype=bool)
             self._results[indicator_id] = frame
         return self._results[indicator_id]
+
+    def _sliced(self, indicator_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``breakdown`` (all rows when the indicator has none of them)."""
+        if self.breakdown is None or frame.empty:
+            return frame
+        kind, _, value = self.breakdown.partition(":")
+        if kind in ("sex", "age"):
+            keep = frame[kind].astype(str) == value
+        else:
+            keep = (frame["breakdown_type"].fillna("") == kind) & (
+                frame["breakdown"].astype(str) == value
+            )
+        if not keep.any():
+            self.without_breakdown.add(indicator_id)
+            return frame
+        return frame[keep.to_numpy()].reset_index(drop=True)
 
     def latest_period(self, indicator_id: str, area_type: str | None = None) -> str | None:
         """The last observed (not projected) period of an indicator, for an area type if given.

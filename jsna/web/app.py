@@ -1,13 +1,16 @@
 """The web application: :func:`create_app` wires settings, middleware, routers and errors.
 
 Requests pass, outermost first: security headers -> sessions (signed cookie)
--> CORS -> rate limit of anonymous API use -> the routers. Routers come from
+-> CORS -> rate limit of anonymous API use -> following the store (caches
+dropped when data changed) -> kept answers for anonymous readers -> the routers. Routers come from
 one module each (:data:`ROUTERS`); the static site is mounted last at ``/``
 so every route above wins over a file of the same path.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
@@ -25,11 +28,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jsna import __version__
-from jsna.content.project_files import Project
+from jsna.content.project_files import Project, load_project
 from jsna.errors import ContentError, InputFileError, JsnaError, StoreError
+from jsna.figures.context import FigureContext
 
 from .envelope import API_VERSION, error_body
 from .limits import RateLimit
+from .queries import generation
+from .responses import ResponseCache
 from .settings import WebSettings
 from .templating import render
 
@@ -71,6 +77,11 @@ _HEADINGS = {
 }
 
 
+_LOG = logging.getLogger(__name__)
+_CACHED = ("/api/", "/dashboards/")
+"""Paths whose answers come from the caches."""
+
+
 @dataclass
 class WebState:
     """What every request handler can reach as ``request.app.state.jsna``."""
@@ -80,7 +91,57 @@ class WebState:
     settings: WebSettings
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     cache: dict[Any, Any] = field(default_factory=dict)
-    """Per-process caches (figure contexts, ...); cleared when the store changes."""
+    """Per-process caches (figure contexts, results, pages); cleared when the store changes."""
+    generation: tuple[Any, ...] | None = None
+    """The store's generation the caches were made from (see :func:`.queries.generation`)."""
+    checked: float = float("-inf")
+    """When (``time.monotonic()``) the generation was last read."""
+
+    def clear_caches(self) -> None:
+        """Drop every cache, closing the store connections cached figure contexts hold."""
+        for value in list(self.cache.values()):
+            match value:
+                case (FigureContext() as ctx, lock):
+                    with lock:  # a dashboard may be drawing with it
+                        ctx.connection.close()
+        self.cache.clear()
+
+    def follow_store(self) -> None:
+        """Drop the caches if data was imported or computed since they were made, by this
+        process or another (the store is asked at most every ``freshness_seconds``)."""
+        now = time.monotonic()
+        if now - self.checked < self.settings.freshness_seconds:
+            return
+        with self.engine.connect() as connection:
+            current = generation(connection)
+        self.checked = now
+        if current == self.generation:
+            return
+        if self.generation is not None and current[-1] != self.generation[-1]:
+            self.reload_chapters()
+        self.clear_caches()
+        self.generation = current
+
+    def reload_chapters(self) -> None:
+        """Read the project's files again (a chapter was published, maybe by another worker);
+        a project that no longer loads is kept as it was, and the problem logged."""
+        try:
+            self.project = load_project(self.project.root)
+        except JsnaError as error:
+            _LOG.warning("kept the loaded project: %s", error)
+
+
+class _FollowStore:
+    """Keeps the caches in step with the store before reading pages that use them."""
+
+    def __init__(self, app: ASGIApp, state: WebState):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(_CACHED):
+            self.state.follow_store()
+        await self.app(scope, receive, send)
 
 
 class _SecurityHeaders:
@@ -139,9 +200,12 @@ def create_app(project: Project, engine: Engine, settings: WebSettings) -> FastA
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.jsna = WebState(project=project, engine=engine, settings=settings)
+    state = WebState(project=project, engine=engine, settings=settings)
+    app.state.jsna = state
 
     # Middleware: the last added runs first.
+    app.add_middleware(ResponseCache, cache=state.cache)
+    app.add_middleware(_FollowStore, state=state)
     app.add_middleware(RateLimit, per_minute=settings.anonymous_per_minute)
     app.add_middleware(
         CORSMiddleware,

@@ -4,18 +4,23 @@ re-made from :mod:`jsna.figures` with the view's selectors applied to the blocks
 A chapter's tabs are its introduction and one tab per ``## `` section (outside
 fenced code); a tab holds the chart, map and table blocks between its heading
 and the next. A :class:`ViewState` (area type, period, area) overrides a
-block's ``area_type`` and ``period`` where the block has that field; figures
-that cannot change keep theirs and say so. The figure context is made once per
+block's ``area_type`` and ``period`` where the block has that field; its
+breakdown (sex, age, deprivation ...) and comparator change how every figure
+reads the results (``FigureContext.viewed``). Figures that cannot change keep
+theirs and say so. The figure context is made once per
 app and made figures are cached per (chapter, tab, state) in the app's cache.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from jsna.content.chapters import (
@@ -33,6 +38,8 @@ from jsna.figures.context import FigureContext
 from jsna.figures.model import Figure
 
 __all__ = [
+    "CHOSEN",
+    "LENSES",
     "SELECTORS",
     "Tab",
     "View",
@@ -46,7 +53,12 @@ __all__ = [
 
 SELECTORS = ("area_type", "period")
 """Block fields a dashboard's selectors override."""
+LENSES = ("breakdown", "comparator")
+"""Selectors that change how every figure reads the results (the figure context)."""
+CHOSEN = (*SELECTORS, *LENSES)
+"""Every selector that changes the figures (the selected area only highlights)."""
 
+_LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _CONTEXT_KEY = ("dashboards", "context")
 
@@ -68,15 +80,14 @@ class ViewState:
     area: str | None = None
     area_type: str | None = None
     period: str | None = None
+    breakdown: str | None = None
+    """One slice of every indicator: ``sex:female``, ``age:65+``, ``<type>:<breakdown>``."""
+    comparator: str | None = None
+    """The comparator (jsna.yml id) charts judge against first."""
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The state as URL query parameters (empty ones left out)."""
-        values = {
-            "tab": self.tab,
-            "area": self.area,
-            "area_type": self.area_type,
-            "period": self.period,
-        }
+        values = {name: getattr(self, name) for name in ("tab", "area", *CHOSEN)}
         values.update(changes)
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
@@ -153,27 +164,34 @@ def view_of(
     found = cache.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    ctx, lock = figure_context(cache, project, engine)
+    base, lock = figure_context(cache, project, engine)
     figures: list[Figure] = []
     unchanged: dict[str, str] = {}
     seen: dict[str, int] = {}
     with lock:
+        ctx = base
+        if state.breakdown is not None or state.comparator is not None:
+            ctx = base.viewed(breakdown=state.breakdown, comparator=state.comparator)
         for placed in tab.blocks:
             block, kept = _override(placed, state)
             try:
                 made = figures_for_block(ctx, block)
-                changed = block is not placed.block
-            except Exception as error:
-                made = figures_for_block(ctx, placed.block)
+                changed = block is not placed.block or ctx is not base
+            except Exception:  # a figure that cannot be drawn this way is drawn as written
+                _LOG.info("dashboard %s: %s drawn as written", chapter.id, placed, exc_info=True)
+                made = figures_for_block(base, placed.block)
                 changed = False
-                kept.append(f"the chosen view ({error})")
+                kept.append("the chosen view (this figure cannot show it)")
             for figure in made:
                 count = seen.get(figure.id, 0) + 1
                 seen[figure.id] = count
                 if count > 1:
                     figure = _renamed(figure, f"{figure.id}-{count}")
-                if kept or (not changed and any(getattr(state, n) for n in SELECTORS)):
-                    unchanged[figure.id] = ", ".join(kept) or "the selectors"
+                notes = list(kept)
+                if set(figure.indicators) & ctx.without_breakdown:
+                    notes.append("the breakdown (not published for this indicator)")
+                if notes or (not changed and any(getattr(state, n) for n in SELECTORS)):
+                    unchanged[figure.id] = ", ".join(notes) or "the selectors"
                 figures.append(figure)
     view = View(tab, figures, unchanged)
     cache[key] = view
@@ -182,7 +200,7 @@ def view_of(
 
 def figure_state(state: ViewState) -> ViewState:
     """The part of ``state`` that changes figures (the selected area only highlights)."""
-    return ViewState(state.tab, None, state.area_type, state.period)
+    return ViewState(state.tab, None, *(getattr(state, name) for name in CHOSEN))
 
 
 def _renamed(figure: Figure, new_id: str) -> Figure:
@@ -202,6 +220,7 @@ def options_for(
     area_types: set[str] = set()
     periods: set[str] = set()
     areas: dict[str, str] = {}
+    slices: dict[str, str] = {}
     with lock:
         names = ctx.area_type_names
         for indicator_id in sorted({i for p in chapter.blocks for i in p.indicator_ids()}):
@@ -218,10 +237,33 @@ def options_for(
             if "area_name" in frame:
                 pairs = frame[["area_code", "area_name"]].drop_duplicates("area_code")
                 areas.update(zip(pairs["area_code"], pairs["area_name"], strict=True))
+            slices.update(_slices(frame))
     options = {
         "area_type": [(t, str(names.get(t, t))) for t in sorted(area_types)],
         "period": [(p, p) for p in sorted(periods, reverse=True)],
         "area": sorted(((c, str(n)) for c, n in areas.items()), key=lambda kv: kv[1]),
+        "breakdown": sorted(slices.items(), key=lambda kv: _natural(kv[1])),
+        "comparator": [(c.id, c.name) for c in project.config.comparators],
     }
     cache[key] = options
     return options
+
+
+def _slices(frame: pd.DataFrame) -> dict[str, str]:
+    """Breakdown choices in ``frame``: value (``sex:female``) -> label (``Female``)."""
+    found: dict[str, str] = {}
+    for sex in frame["sex"].dropna().astype(str).unique():
+        if sex != "persons":
+            found[f"sex:{sex}"] = sex.capitalize()
+    for age in frame["age"].dropna().astype(str).unique():
+        if age != "all ages":
+            found[f"age:{age}"] = f"Age {age}"
+    pairs = frame.loc[frame["breakdown_type"].fillna("") != "", ["breakdown_type", "breakdown"]]
+    for kind, value in pairs.drop_duplicates().itertuples(index=False):
+        found[f"{kind}:{value}"] = f"{str(kind)[:1].upper()}{str(kind)[1:]}: {value}"
+    return found
+
+
+def _natural(label: str) -> list[Any]:
+    """Sort key reading numbers as numbers (``Age 5`` before ``Age 10``)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label)]

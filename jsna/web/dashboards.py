@@ -21,7 +21,7 @@ from jsna.figures.model import Figure
 
 from .auth import current_user
 from .dashboard_data import (
-    SELECTORS,
+    CHOSEN,
     ViewState,
     chapter_tabs,
     figure_state,
@@ -59,7 +59,7 @@ def _state(request: Request, chapter: Chapter) -> ViewState:
     state = request.app.state.jsna
     options = options_for(state.cache, state.project, state.engine, chapter)
     values: dict[str, Any] = {"tab": int(raw)}
-    for name in (*SELECTORS, "area"):
+    for name in (*CHOSEN, "area"):
         value = params.get(name) or None
         if value is not None and value not in {v for v, _ in options[name]}:
             raise HTTPException(400, f"{name.replace('_', ' ')}: no choice {value!r}")

@@ -1,10 +1,11 @@
 """What the API reads from the store, cached per store generation.
 
 Published results of one indicator cost tens of milliseconds to read and
-label, so they are kept in ``WebState.cache`` under a key holding the store's
-*generation*: one cheap query over dataset versions and compute state that
-changes whenever something is imported or computed, so a new import or
-compute invalidates every cached frame without anyone clearing it.
+label, so they are kept in ``WebState.cache``. The store's *generation*
+(:func:`generation`: one cheap query over dataset versions and compute state)
+changes whenever something is imported or computed; the app compares it
+before cached answers are served and empties the cache when it moved, so an
+import or compute in any process invalidates every cached frame.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from sqlalchemy import Connection, func, select
 from jsna.ingest.changes import changes_between
 from jsna.store.areas import areas_within
 from jsna.store.results import published_results
-from jsna.store.schema import area, area_type, compute_state, dataset_version, source
+from jsna.store.schema import (
+    area,
+    area_type,
+    chapter_event,
+    compute_state,
+    dataset_version,
+    source,
+)
 from jsna.store.versions import Version, list_versions
 
 __all__ = [
@@ -46,7 +54,8 @@ _KEEP = 64
 
 
 def generation(connection: Connection) -> tuple[Any, ...]:
-    """A value that changes whenever data is imported or results are computed (one query)."""
+    """A value that changes whenever data is imported, results are computed or a chapter's
+    workflow moves (one query; the last item is the newest chapter event)."""
     query = select(
         select(func.max(dataset_version.c.id)).scalar_subquery(),
         select(func.count()).select_from(dataset_version).scalar_subquery(),
@@ -57,6 +66,7 @@ def generation(connection: Connection) -> tuple[Any, ...]:
         select(func.max(compute_state.c.computed_at)).scalar_subquery(),
         select(func.sum(compute_state.c.result_rows)).scalar_subquery(),
         select(func.count()).select_from(compute_state).scalar_subquery(),
+        select(func.max(chapter_event.c.id)).scalar_subquery(),
     )
     row = connection.execute(query).one()
     return tuple(str(value) for value in row)
@@ -67,7 +77,8 @@ class CacheMiss(Exception):  # noqa: N818 (not an error: a signal to read in a t
 
 
 class Cached:
-    """Reads of one request, served from ``cache`` while the store's generation is unchanged.
+    """Reads of one request, served from ``cache`` (which the app empties when the store's
+    generation changes: ``WebState.follow_store``).
 
     With ``fill=False`` a missing entry raises :class:`CacheMiss` instead of being
     read (the caller then reads again where slow work is allowed).
@@ -77,11 +88,6 @@ class Cached:
         self.cache = cache
         self.connection = connection
         self.fill = fill
-        self.key = generation(connection)
-        if cache.get("api_generation") != self.key:
-            for name in [k for k in cache if isinstance(k, tuple) and k[:1] == ("api",)]:
-                del cache[name]
-            cache["api_generation"] = self.key
 
     def get(self, name: tuple[Any, ...], make: Callable[[Connection], T]) -> T:
         """The cached value called ``name``, made with ``make(connection)`` when missing."""

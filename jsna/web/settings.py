@@ -12,6 +12,7 @@ __all__ = ["WebSettings", "secret_key"]
 
 SECRET_ENV = "JSNA_SECRET_KEY"
 CORS_ENV = "JSNA_CORS_ORIGINS"
+RATE_ENV = "JSNA_API_RATE_LIMIT"
 
 
 def secret_key(project: Path) -> str:
@@ -37,6 +38,15 @@ def _origins() -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _rate() -> int:
+    text = os.environ.get(RATE_ENV, "").strip()
+    if not text:
+        return 300
+    if not text.isdigit():
+        raise ValueError(f"${RATE_ENV} must be a whole number of requests a minute, not {text!r}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class WebSettings:
     """How the app runs. Every field has a safe default for a laptop."""
@@ -50,8 +60,12 @@ class WebSettings:
     cors_origins: tuple[str, ...] = field(default_factory=_origins)
     """Origins allowed to call the API from a browser (``$JSNA_CORS_ORIGINS``, comma-separated;
     default ``*``, the API being public and read-only for anonymous use)."""
-    anonymous_per_minute: int = 300
-    """API requests a minute an anonymous client may make before 429 Too Many Requests."""
+    anonymous_per_minute: int = field(default_factory=_rate)
+    """API requests a minute an anonymous client may make before 429 Too Many Requests
+    (``$JSNA_API_RATE_LIMIT``, default 300; 0: no limit). Counted per worker process."""
+    freshness_seconds: float = 1.0
+    """How often (at most) a worker asks the store whether data changed, dropping its caches
+    when it did: data imported or computed elsewhere shows within this many seconds."""
     session_hours: int = 8
     """How long a sign-in lasts."""
     on_publish: Callable[[str], None] | None = None

@@ -126,7 +126,7 @@ def compute(
             computed=list(summary.computed),
             failed=summary.failed,
         )
-    state.cache.clear()
+    state.clear_caches()
     return _page(request, computed=summary)
 
 
@@ -217,6 +217,6 @@ def upload(
             )
     with state.engine.connect() as connection:
         version = next(v for v in list_versions(connection, source_id) if v.id == result.version_id)
-        state.cache.clear()
+        state.clear_caches()
     shown = {"status": result.status, "version": version, "rows": result.rows, "file": name}
     return _page(request, result=shown, source_id=source_id)

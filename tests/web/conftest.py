@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from jsna.content.project_files import load_project
 from jsna.store import open_store
 from jsna.web.app import create_app
 from jsna.web.settings import WebSettings
 from jsna.web.users import ROLES, create_user
+from tests.render.site import _locked, run_folder
 
 from .stores import postgres_store, sqlite_store
 
@@ -29,14 +31,27 @@ PASSWORD = "correct horse battery staple"
 """Every test user's password."""
 
 
-def make_app(project: Path, url: str, *, site: Path | None = None, **settings: object) -> FastAPI:
-    """The app on the store at ``url`` with every test user (one per role) added."""
+def make_app(
+    project: Path, url: str, *, site: Path | None = None, users: bool = True, **settings: object
+) -> FastAPI:
+    """The app on the store at ``url``, with every test user (one per role) added if ``users``."""
     engine = open_store(project, url)
+    if users:
+        add_users(engine)
+    options = {
+        "site": site,
+        "secret": "test-secret-key-not-for-use",
+        "freshness_seconds": 0.0,
+        **settings,
+    }
+    return create_app(load_project(project), engine, WebSettings(**options))  # type: ignore[arg-type]
+
+
+def add_users(engine: Engine) -> None:
+    """One user per role, each named after the role, with :data:`PASSWORD`."""
     with engine.begin() as connection:
         for role in ROLES:
             create_user(connection, role, PASSWORD, display_name=f"Test {role}", roles=[role])
-    options = {"site": site, "secret": "test-secret-key-not-for-use", **settings}
-    return create_app(load_project(project), engine, WebSettings(**options))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +63,21 @@ def sqlite_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
 
 @pytest.fixture(scope="session")
 def postgres_app() -> FastAPI:
-    """The app on the run's PostgreSQL copy of the Trafford store (users added once)."""
+    """The app on the run's PostgreSQL copy of the Trafford store (users added once a run, by
+    whichever test process comes first)."""
     project, url = postgres_store()
-    engine = open_store(project, url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM app_user")
-    engine.dispose()
-    return make_app(project, url, anonymous_per_minute=100_000)
+    with _locked(run_folder(), "postgres-users") as folder:
+        done = folder / "postgres-users.done"
+        if not done.is_file():
+            engine = open_store(project, url)
+            try:
+                with engine.begin() as connection:
+                    connection.exec_driver_sql("DELETE FROM app_user")
+                add_users(engine)
+            finally:
+                engine.dispose()
+            done.touch()
+    return make_app(project, url, users=False, anonymous_per_minute=100_000)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,22 +3,21 @@ custom areas with disclosure control, CORS and the anonymous rate limit."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
-import json
 import math
 from collections.abc import Iterator
 
-import itsdangerous
 import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from jsna.store.results import published_results
+from jsna.web.app import create_app
+from jsna.web.settings import WebSettings
 
-from .conftest import make_app
+from .conftest import make_app, sign_in
 from .stores import sqlite_store
 
 TRAFFORD = "E08000009"
@@ -305,16 +304,15 @@ def test_cache_follows_the_store(client: TestClient) -> None:
     app = client.app
     state = app.state.jsna  # type: ignore[attr-defined]
     client.get("/api/v1/results?indicator=bad_health&limit=1")
-    key = state.cache["api_generation"]
+    key = state.generation
     assert ("api", "results", "bad_health") in state.cache
     with state.engine.begin() as connection:
         connection.exec_driver_sql(
             "UPDATE compute_state SET result_rows = result_rows + 1 WHERE indicator_id='bad_health'"
         )
     try:
-        client.get("/api/v1/indicators/bad_health")
         client.get("/api/v1/area-types")
-        assert state.cache["api_generation"] != key
+        assert state.generation != key
         assert ("api", "results", "bad_health") not in state.cache
     finally:
         with state.engine.begin() as connection:
@@ -324,17 +322,18 @@ def test_cache_follows_the_store(client: TestClient) -> None:
             )
 
 
-def _signed_in(app: FastAPI, client: TestClient, username: str) -> None:
-    """Give ``client`` the signed session cookie a sign-in makes (Starlette's own signer)."""
-    state = app.state.jsna  # type: ignore[attr-defined]
-    with state.engine.connect() as connection:
-        row = connection.exec_driver_sql(
-            "SELECT id, session_epoch FROM app_user WHERE username = ?", (username,)
-        ).one()
-    data = {"uid": int(row[0]), "epoch": row[1], "csrf": "t"}
-    payload = base64.b64encode(json.dumps(data).encode())
-    cookie = itsdangerous.TimestampSigner(state.settings.secret).sign(payload).decode()
-    client.cookies.set("jsna_session", cookie)
+def test_the_store_is_asked_at_most_every_freshness_seconds(sqlite_app: FastAPI) -> None:
+    shared = sqlite_app.state.jsna
+    settings = WebSettings(secret="test-secret-key-not-for-use", freshness_seconds=3600.0)
+    app = create_app(shared.project, shared.engine, settings)
+    state = app.state.jsna
+    with TestClient(app) as client:
+        client.get("/api/v1/area-types")
+        asked = state.checked
+        assert state.generation is not None
+        client.get("/api/v1/results?indicator=bad_health&limit=1")
+        client.get("/dashboards/population")
+        assert state.checked == asked
 
 
 def test_anonymous_rate_limit(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -348,6 +347,6 @@ def test_anonymous_rate_limit(tmp_path_factory: pytest.TempPathFactory) -> None:
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["errors"][0]["status"] == 429
     with TestClient(app, client=("10.0.0.9", 5000)) as signed:
-        _signed_in(app, signed, "analyst")
+        sign_in(signed, "analyst")
         codes = [signed.get("/api/v1/area-types").status_code for _ in range(8)]
         assert codes == [200] * 8

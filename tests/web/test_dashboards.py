@@ -3,7 +3,6 @@ CSV downloads, drafts hidden, hostile queries escaped."""
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import re
@@ -15,13 +14,13 @@ import pandas as pd
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from itsdangerous import TimestampSigner
 
 from jsna.content.chapters import AnalysisBlock, Chapter, ChartBlock, MapBlock, TableBlock
 from jsna.figures.blocks import figure_for_block, figures_for_block
 from jsna.figures.context import FigureContext
 from jsna.web.dashboard_data import chapter_tabs
-from jsna.web.users import find_user
+
+from .conftest import sign_in
 
 
 def _chapters(app: FastAPI) -> tuple[Chapter, ...]:
@@ -176,19 +175,6 @@ def test_unknown_chapter_tab_and_choice(client: TestClient, sqlite_app: FastAPI)
     assert missing.status_code == 404
 
 
-def _signed_in(client: TestClient, app: FastAPI, username: str) -> None:
-    """Give ``client`` the session cookie the sign-in form would set (signed with the app's
-    secret, as Starlette's session middleware signs it)."""
-    state = app.state.jsna
-    with state.engine.connect() as connection:
-        user = find_user(connection, username)
-    assert user is not None
-    data = base64.b64encode(json.dumps({"uid": user.id, "epoch": user.session_epoch}).encode())
-    cookie = TimestampSigner(str(state.settings.secret)).sign(data).decode()
-    client.cookies.clear()
-    client.cookies.set("jsna_session", cookie)
-
-
 def test_drafts_hidden_from_anonymous(client: TestClient, sqlite_app: FastAPI) -> None:
     chapter = _chapters(sqlite_app)[0]
     state = sqlite_app.state.jsna
@@ -199,7 +185,7 @@ def test_drafts_hidden_from_anonymous(client: TestClient, sqlite_app: FastAPI) -
     try:
         assert "Secret draft" not in client.get("/dashboards/").text
         assert client.get("/dashboards/secret-draft").status_code == 404
-        _signed_in(client, sqlite_app, "viewer")
+        sign_in(client, "viewer")
         assert "Secret draft" in client.get("/dashboards/").text
         assert client.get("/dashboards/secret-draft").status_code == 200
     finally:
@@ -217,3 +203,79 @@ def test_hostile_query_is_escaped(client: TestClient, sqlite_app: FastAPI) -> No
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
     assert client.get(f"/dashboards/{hostile}").status_code == 404
+
+
+def _with_sex(app: FastAPI, context: FigureContext) -> tuple[Chapter, int, str]:
+    """A chapter tab with a chart or table of an indicator published for persons, females and
+    males (a pyramid shows both sexes whatever is chosen)."""
+    for chapter in _chapters(app):
+        if chapter.meta.status != "published":
+            continue
+        for tab in chapter_tabs(chapter):
+            for placed in tab.blocks:
+                block = placed.block
+                if isinstance(block, ChartBlock) and block.chart == "pyramid":
+                    continue
+                for indicator_id in placed.indicator_ids():
+                    frame = context.results(indicator_id)
+                    if {"persons", "female", "male"} <= set(frame["sex"].astype(str)):
+                        return chapter, tab.number, indicator_id
+    raise AssertionError("no chapter shows an indicator by sex")
+
+
+def test_breakdown_selector_shows_one_sex_and_says_which_figures_cannot(
+    client: TestClient, sqlite_app: FastAPI, context: FigureContext
+) -> None:
+    chapter, tab, indicator_id = _with_sex(sqlite_app, context)
+    page = client.get(f"/dashboards/{chapter.id}", params={"tab": tab})
+    assert '<option value="sex:female">Female</option>' in page.text
+    persons = _view(client, chapter.id, tab=str(tab))
+    female = _view(client, chapter.id, tab=str(tab), breakdown="sex:female")
+    assert female["state"]["breakdown"] == "sex:female"
+    viewed = context.viewed(breakdown="sex:female")
+    assert set(viewed.results(indicator_id)["sex"]) == {"female"}
+    changed = [
+        (a, b)
+        for a, b in zip(persons["figures"], female["figures"], strict=True)
+        if a["table"]["rows"] != b["table"]["rows"]
+    ]
+    assert changed, "no figure changed when only females were chosen"
+    for figure in female["figures"]:
+        if figure["unchanged"]:
+            assert "breakdown" in figure["unchanged"] or "selectors" in figure["unchanged"]
+
+
+def test_comparator_selector_judges_against_the_chosen_comparator_first(
+    client: TestClient, sqlite_app: FastAPI, context: FigureContext
+) -> None:
+    viewed = context.viewed(comparator="north_west")
+    assert [c.id for c in viewed.project.config.comparators][:2] == ["north_west", "england"]
+    assert context.project.config.comparators[0].id == "england"
+    chapter = next(c for c in _chapters(sqlite_app) if c.meta.status == "published")
+    page = client.get(f"/dashboards/{chapter.id}")
+    assert '<option value="north_west">North West</option>' in page.text
+    view = _view(client, chapter.id, comparator="north_west")
+    assert view["state"] == {"tab": "0", "comparator": "north_west"}
+    bad = client.get(f"/dashboards/{chapter.id}/view.json", params={"comparator": "mars"})
+    assert bad.status_code == 400
+    with pytest.raises(KeyError, match="mars"):
+        context.viewed(comparator="mars")
+
+
+def test_public_dashboard_sets_no_cookie_and_is_answered_again_from_memory(
+    client: TestClient, sqlite_app: FastAPI
+) -> None:
+    chapter = next(c for c in _chapters(sqlite_app) if c.meta.status == "published")
+    first = client.get(f"/dashboards/{chapter.id}", params={"tab": 0})
+    assert first.status_code == 200
+    assert "set-cookie" not in first.headers
+    assert 'name="csrf-token"' not in first.text
+    kept = sqlite_app.state.jsna.cache[("responses",)]
+    key = (f"/dashboards/{chapter.id}", b"tab=0", b"*/*")
+    assert key in kept
+    assert client.get(f"/dashboards/{chapter.id}", params={"tab": 0}).text == first.text
+    # Signed-in readers get their own page (with the token for the sign-out form).
+    sign_in(client, "viewer")
+    own = client.get(f"/dashboards/{chapter.id}", params={"tab": 0})
+    assert 'name="csrf-token"' in own.text
+    assert own.text != first.text

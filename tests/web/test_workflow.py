@@ -6,15 +6,12 @@ publishing writes chapter files, and the shared prepared project must stay as it
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import itsdangerous
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -68,20 +65,8 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 def sign_in(client: TestClient, app: FastAPI, username: str) -> None:
-    """Through the sign-in form when the accounts pages exist, else a signed session cookie."""
-    if client.get("/account/sign-in").status_code != 404:
-        form_sign_in(client, username)
-        return
-    with app.state.jsna.engine.connect() as connection:
-        from jsna.web.users import find_user
-
-        user = find_user(connection, username)
-    assert user is not None
-    session = {"uid": user.id, "epoch": user.session_epoch, "csrf": f"token-{username}"}
-    data = base64.b64encode(json.dumps(session).encode())
-    cookie = itsdangerous.TimestampSigner(SECRET).sign(data).decode()
-    client.cookies.clear()
-    client.cookies.set("jsna_session", cookie)
+    """Through the sign-in form."""
+    form_sign_in(client, username)
 
 
 def as_user(app: FastAPI, username: str) -> TestClient:

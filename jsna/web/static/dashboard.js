@@ -14,7 +14,7 @@
   function state() {
     var params = new URLSearchParams(window.location.search);
     var out = {};
-    ["tab", "area", "area_type", "period"].forEach(function (k) {
+    ["tab", "area", "area_type", "period", "breakdown", "comparator"].forEach(function (k) {
       if (params.get(k)) { out[k] = params.get(k); }
     });
     return out;
