@@ -52,6 +52,7 @@ ROUTERS = (
     "uploads",
     "analysis",
     "consultation",
+    "voices",
     "whatif",
     "priorities",
     "tracker",
