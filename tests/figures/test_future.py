@@ -228,3 +228,14 @@ def test_growth_of_one_area_and_cases_by_sex(trafford: FigureContext) -> None:
     figure = future.build(trafford, cases)[0]
     assert "female 75+, male 16-24, male 55-64" in figure.summary
     assert figure.table.rows[1][1] == "men 0.60, women 0.20"  # APMS 2007, ages 25-34
+
+
+def test_the_mental_health_chapter_quotes_the_same_projection(
+    trafford: FigureContext, figures: dict[str, Figure]
+) -> None:
+    chapter = next(c for c in trafford.project.chapters if c.path.stem == "06-mental-health")
+    block = next(
+        p.block for p in chapter.blocks if getattr(p.block, "block", "") == "projected_cases"
+    )
+    there = figures_for_block(trafford, block)[0]  # type: ignore[arg-type]
+    assert there.summary == figures[there.id].summary
