@@ -101,7 +101,8 @@ def import_(
         for result in done:
             line = f"{result.survey_id}: {result.status} ({result.rows} responses)"
             if result.stripped:
-                line += f", {result.stripped} personal data items removed"
+                items = "item" if result.stripped == 1 else "items"
+                line += f", {result.stripped} personal data {items} removed"
             if result.kept_codes:
                 line += f", analysts' themes kept for {result.kept_codes}"
             click.echo(line)

@@ -471,3 +471,42 @@ def test_personal_data_counts_every_item_and_checks_nhs_digits() -> None:
         "fine",
         "",
     ]
+
+
+def test_the_command_line_imports_whole_files_or_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jsna.cli.main import cli
+    from tests.render.site import copy_example
+
+    root = copy_example(tmp_path / "project")
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    survey = "illustrative-health-wellbeing-2025"
+    raw = tmp_path / "raw.csv"
+    raw.write_text(
+        HEADER.replace("s1", survey)
+        + f"\nX1,{survey},2025-03-02,Call 0161 912 3456,yes,anonymous,,,,,,,\n"
+        + f"X2,{survey},2025-03-02,Fine,perhaps,anonymous,,,,,,,\n"
+    )
+    runner = CliRunner()
+    refused = runner.invoke(
+        cli, ["voices", "import", str(root), str(raw), "--survey", survey, "--db", url]
+    )
+    assert refused.exit_code == 1
+    assert refused.output.splitlines() == [
+        f"error: 2 problems in {raw}, nothing imported:",
+        "raw.csv:2:free_text: personal data: looks like a UK phone number (remove it, or import "
+        "with --strip)",
+        "raw.csv:3:consent_to_publish: must be yes or no",
+    ]
+    unknown = runner.invoke(cli, ["voices", "import", str(root), str(raw), "--db", url])
+    assert unknown.exit_code == 1
+    assert "is not a declared survey's file: name it with --survey" in unknown.output
+    done = runner.invoke(cli, ["voices", "import", str(root), "--db", url])
+    assert done.exit_code == 0, done.output
+    assert done.output == f"{survey}: new (96 responses)\n"
+    raw.write_text(raw.read_text().replace("perhaps", "no"))
+    stripped = runner.invoke(
+        cli, ["voices", "import", str(root), str(raw), "--survey", survey, "--strip", "--db", url]
+    )
+    assert stripped.output == f"{survey}: replaced (2 responses), 1 personal data item removed\n"
