@@ -39,6 +39,8 @@ from jsna.analysis.need import (
     unmet_need,
 )
 from jsna.content.blocks.need import DiagnosisGapBlock, UnmetNeedBlock
+from jsna.content.mirror import resolve_path
+from jsna.errors import InputFileError
 from jsna.stats import DisclosureRules
 
 from .context import FigureContext
@@ -481,7 +483,9 @@ def diagnosis_figures(
     sources = tuple(ctx.project.sources[s].title for s in block.source_ids())
     common = {"area_type": block.area_type, "period": result.period, "sources": sources}
     data = _gap_data(ranked, result)
+    located = _practice_map(ctx, block, shown, f"{base_id}-map", cond, area_code)
     return [
+        *located,
         Figure(
             id=f"{base_id}-ratio",
             kind="diagnosis_gap",
@@ -678,3 +682,135 @@ def _ratio_spec(
         "usermeta": {"jsna": {"figure": figure_id, "kind": "diagnosis_gap"}},
     }
     return add_highlight(spec)
+
+
+WORD_COLOURS = {"lower": "#d55e00", "similar": "#f2c744", "higher": "#2166ac"}
+"""Practice map: fewer diagnosed than expected (orange), similar (yellow), more (blue)."""
+WORD_SHAPES = {"lower": "triangle-down", "similar": "circle", "higher": "triangle-up"}
+"""... and shapes, so colour is never the only cue."""
+
+
+def _practice_map(
+    ctx: FigureContext,
+    block: DiagnosisGapBlock,
+    shown: pd.DataFrame,
+    figure_id: str,
+    cond: str,
+    focus: str | None,
+) -> list[Figure]:
+    """Practices as points over the base areas, coloured by their ratio in words."""
+    if block.locations is None or shown.empty:
+        return []
+    source = ctx.project.sources[block.locations]
+    if source.file is None:
+        return []
+    places = pd.read_csv(resolve_path(ctx.project.root, source.file), dtype=str)
+    wanted = {"practice_code", "lat", "lon"}
+    if not wanted <= set(places.columns):
+        raise InputFileError(
+            source.file, f"needs columns practice_code, lat and lon for the {cond} practice map"
+        )
+    places = places.assign(
+        lat=pd.to_numeric(places["lat"], errors="coerce"),
+        lon=pd.to_numeric(places["lon"], errors="coerce"),
+    ).dropna(subset=["lat", "lon"])
+    points = shown.merge(places, left_on="area_code", right_on="practice_code", how="inner")
+    if points.empty:
+        return []
+    words = [_word(r) for _, r in points.iterrows()]
+    values = [
+        {
+            "area_code": r["area_code"],
+            "area_name": r["area_name"],
+            "lon": round(float(r["lon"]), 5),
+            "lat": round(float(r["lat"]), 5),
+            "word": word,
+            "ratio": format_number(r["ratio"], 2),
+            "observed": _whole(r["observed"]),
+            "expected": _whole(r["expected"]),
+        }
+        for (_, r), word in zip(points.iterrows(), words, strict=True)
+    ]
+    base = block.base_area_type
+    shapes = ctx.boundaries(base)
+    shapes = shapes[shapes["area_code"].isin(areas_in_jsna(ctx, base))].reset_index(drop=True)
+    properties = shapes[["area_code", "area_name"]]
+    present = [w for w in ("lower", "similar", "higher") if w in set(words)]
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"name": "areas"},
+            "mark": {"type": "geoshape", "fill": "#f3f2f1", "stroke": "#b1b4b6"},
+            "encoding": {"tooltip": [{"field": "area_name", "title": "Area"}]},
+        },
+        {
+            "data": {"values": values},
+            "mark": {"type": "point", "filled": True, "size": 110, "opacity": 1},
+            "encoding": {
+                "longitude": {"field": "lon", "type": "quantitative"},
+                "latitude": {"field": "lat", "type": "quantitative"},
+                "fill": {
+                    "field": "word",
+                    "type": "nominal",
+                    "title": "Diagnosed compared with expected",
+                    "scale": {"domain": present, "range": [WORD_COLOURS[w] for w in present]},
+                    "legend": {"orient": "bottom", "titleLimit": 400, "symbolStrokeColor": INK},
+                },
+                "shape": {
+                    "field": "word",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": present,
+                        "range": [WORD_SHAPES[w] for w in present],
+                    },
+                    "title": "Diagnosed compared with expected",
+                    "legend": {"orient": "bottom", "titleLimit": 400, "symbolStrokeColor": INK},
+                },
+                "tooltip": [
+                    {"field": "area_name", "title": "Practice"},
+                    {"field": "observed", "title": "Diagnosed"},
+                    {"field": "expected", "title": "Expected"},
+                    {"field": "ratio", "title": "Diagnosed / expected"},
+                    {"field": "word", "title": "Compared with expected"},
+                ],
+                **emphasis_encoding(focus, base_stroke=INK),
+            },
+        },
+    ]
+    spec = _map_spec(figure_id, "map", layers, _height(shapes), _features(shapes, properties))
+    spec.pop("resolve", None)  # one legend for colour and shape
+    counts = {w: words.count(w) for w in ("lower", "similar", "higher")}
+    summary = (
+        f"{counts['lower']} practices diagnose {cond} significantly less often than expected, "
+        f"{counts['similar']} about as often and {counts['higher']} more often "
+        "(95% intervals). Practices whose register is suppressed are not shown."
+    )
+    rows = tuple(
+        (str(v["area_name"]), v["word"], v["ratio"], v["observed"], v["expected"]) for v in values
+    )
+    table = Table(
+        f"{_cap(cond)}: practices by diagnosed compared with expected",
+        (
+            Column("Practice"),
+            Column("Compared with expected"),
+            Column("Diagnosed / expected", True),
+            Column("Diagnosed", True),
+            Column("Expected", True),
+        ),
+        rows,
+        tuple(("", v["word"] if v["word"] != "similar" else "", "", "", "") for v in values),
+    )
+    data = pd.DataFrame(values).drop(columns=["ratio", "observed", "expected"])
+    return [
+        Figure(
+            id=figure_id,
+            kind="map",
+            title=f"{_cap(cond)}: GP practices diagnosing less or more often than expected",
+            caption=block.caption,
+            summary=summary,
+            table=table,
+            data=data,
+            spec=spec,
+            area_type=block.area_type,
+            sources=(source.title,),
+        )
+    ]

@@ -98,7 +98,12 @@ def test_locality_gap_map_is_labelled_illustrative(
 
 def test_diagnosis_gap_figures(trafford: FigureContext, project: Project) -> None:
     diabetes, dementia = _blocks(project)[2:]
-    ratio, table = figures_for_block(trafford, diabetes)
+    located, ratio, table = figures_for_block(trafford, diabetes)
+    assert located.id == "diagnosis-gap-diabetes-qof-dm-map"
+    assert located.kind == "map"
+    assert len(located.spec["layer"][1]["data"]["values"]) == 26
+    assert "significantly less often than expected" in located.summary
+    assert "<svg" in render(located.spec)
     assert ratio.id == "diagnosis-gap-diabetes-qof-dm-ratio"
     assert table.id == "diagnosis-gap-diabetes-qof-dm-table"
     data = ratio.data.set_index("area_code")
@@ -118,7 +123,7 @@ def test_diagnosis_gap_figures(trafford: FigureContext, project: Project) -> Non
     assert gaps == sorted(gaps, reverse=True)
     assert table.table.rows[-1][0] == "Trafford practices"
     assert "<svg" in render(ratio.spec)
-    ratio_dem, _ = figures_for_block(trafford, dementia)
+    _, ratio_dem, _ = figures_for_block(trafford, dementia)
     assert "aged 65+" in ratio_dem.summary
 
 
@@ -141,6 +146,9 @@ def test_small_registers_are_suppressed(trafford: FigureContext, project: Projec
 def test_figure_data_has_no_hidden_registers(trafford: FigureContext, project: Project) -> None:
     for block in _blocks(project)[2:]:
         for figure in figures_for_block(trafford, block):
+            if figure.kind == "map":
+                assert "observed" not in figure.data.columns
+                continue
             hidden = figure.data[figure.data["suppressed"]]
             assert hidden["observed"].isna().all()
             assert pd.api.types.is_bool_dtype(figure.data["suppressed"])

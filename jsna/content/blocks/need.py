@@ -157,10 +157,21 @@ class DiagnosisGapBlock(AnalysisBlock):
     area_type: Literal["gp_practice"] = Field(
         "gp_practice", description="Areas compared (GP practices)."
     )
+    locations: str | None = Field(
+        None,
+        pattern=_ID,
+        description="Optional: a source whose file gives each practice's ``practice_code``, "
+        "``lat`` and ``lon``: the practices are then mapped too, coloured by their ratio.",
+    )
+    base_area_type: str = Field(
+        "ward23", pattern=_ID, description="Areas drawn under the practices on the map."
+    )
 
     def source_ids(self) -> tuple[str, ...]:
         """The register, list and reference sources."""
         ids = [self.diagnosed.source, self.population.source]
         if self.reference is not None:
             ids.append(self.reference.source)
+        if self.locations is not None:
+            ids.append(self.locations)
         return tuple(dict.fromkeys(ids))
