@@ -291,6 +291,9 @@ def _check_chapters(
             for source_id in placed.source_ids():
                 if source_id not in sources:
                     found.problems.append(f"{where}: block: unknown source {source_id!r}")
+            chapter_id = getattr(placed.block, "chapter", None)
+            if isinstance(chapter_id, str) and chapter_id not in {c.id for c in chapters}:
+                found.problems.append(f"{where}: block: unknown chapter {chapter_id!r}")
     return shown
 
 

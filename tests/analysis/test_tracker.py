@@ -314,3 +314,17 @@ def test_no_linked_indicators_give_an_empty_frame() -> None:
     moved = movement([rec()], SERIES.__getitem__, AREA, POLARITY.__getitem__)
     assert moved.empty
     assert list(moved.columns) == list(MOVEMENT_COLUMNS)
+
+
+def test_jsna_check_names_an_unknown_chapter_in_a_block(tmp_path: Path) -> None:
+    from jsna.content.project_files import check_project
+    from tests.render.site import copy_example
+
+    project = tmp_path / "trafford"
+    copy_example(project)
+    chapter = project / "chapters" / "08-older-people.md"
+    lines = chapter.read_text(encoding="utf-8").count("\n")
+    with chapter.open("a", encoding="utf-8") as out:
+        out.write("\n```jsna\nblock: recommendations\nchapter: no-such-chapter\n```\n")
+    report = check_project(project)
+    assert report.problems == (f"{chapter}:{lines + 2}: block: unknown chapter 'no-such-chapter'",)
