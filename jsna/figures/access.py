@@ -1,5 +1,5 @@
 """Pharmacy access figures (``pharmacy_access`` blocks): maps, charts by area and deprivation,
-opening hours and the table of every neighbourhood.
+and opening hours.
 
 The maths is :func:`jsna.analysis.access.pharmacy_access`, computed once per
 block and figure context. :func:`build` returns, in order:
@@ -12,8 +12,10 @@ block and figure context. :func:`build` returns, in order:
    residents within each distance;
 4. with opening hours, the share of residents within the last distance of a
    pharmacy open at all, on weekday evenings, on Saturday and on Sunday, with
-   the wards that lose most at weekends;
-5. a table of every neighbourhood.
+   the wards that lose most at weekends.
+
+The distance map's table lists every neighbourhood (furthest first) and its
+data download adds the centre used and every opening-time group's distance.
 
 Every summary states the method (straight-line distance from a centre
 estimated from postcodes) and the edge effect (pharmacies outside the area
@@ -187,7 +189,6 @@ def build(
     figures += [_by_area(ctx, block, result, by, area_code) for by in block.by]
     if _has_hours(result):
         figures.append(_hours(ctx, block, result))
-    figures.append(_lsoa_table(ctx, block, result))
     return figures
 
 
@@ -232,6 +233,8 @@ def _distance_map(
             "distance_band": band,
         }
     )
+    if scenario == "all":
+        data = pd.concat([data, _every_scenario(origins, result, block)], axis=1)
     overall = _overall(result)
     share = overall[f"share_{scenario}_{limit_key(last)}"]
     far = data.sort_values("distance_km", ascending=False, na_position="first").iloc[0]
@@ -249,7 +252,8 @@ def _distance_map(
         "Pharmacies just outside the area are not on the list, so distances near the edge may "
         "be overstated.",
     ]
-    table = _map_table(title, data, _notes(result, block))
+    which = "" if scenario == "all" else f" {chosen.label}"
+    table = _map_table(title, data, _notes(result, block), which)
     spec = _map(ctx, figure_id, block, result, data, bands, scenario, area_code)
     return Figure(
         id=figure_id,
@@ -282,28 +286,54 @@ def _bands_sentence(data: pd.DataFrame, bands: list[tuple[float, float, str]]) -
     return f"By distance: {'; '.join(parts)}."
 
 
-def _map_table(title: str, data: pd.DataFrame, notes: tuple[str, ...]) -> Table:
-    """The map's table: every neighbourhood drawn, furthest first, with its distance and band
-    (so nothing is said by colour alone)."""
+def _map_table(title: str, data: pd.DataFrame, notes: tuple[str, ...], which: str) -> Table:
+    """The map's table: every neighbourhood drawn, furthest first, with its nearest pharmacy,
+    distance and band (so nothing is said by colour alone)."""
     ordered = data.sort_values(["distance_km", "area_name"], ascending=[False, True])
-    columns = (
-        Column("Neighbourhood"),
-        Column("Area"),
+    decile = "imd_decile" in ordered.columns
+    columns = [Column("Neighbourhood"), Column("Area")]
+    columns += [Column("IMD decile", True)] if decile else []
+    columns += [
         Column("Residents", True),
+        Column(f"Nearest pharmacy{which}"),
         Column("Distance", True),
         Column("Distance band"),
-    )
+    ]
     rows = tuple(
         (
             str(r.area_name),
             str(r.in_area),
+            *((str(r.imd_decile),) if decile else ()),
             _people(r.population),
+            str(r.nearest_pharmacy),
             _km(r.distance_km),
             str(r.distance_band),
         )
         for r in ordered.itertuples(index=False)
     )
-    return Table(title, columns, rows, notes=notes)
+    return Table(title, tuple(columns), rows, notes=notes)
+
+
+def _every_scenario(
+    origins: pd.DataFrame, result: AccessResult, block: PharmacyAccessBlock
+) -> pd.DataFrame:
+    """The data download's extra columns: IMD decile, the centre used, and each opening-time
+    group's distance and pharmacies within the last limit."""
+    key = limit_key(result.limits[-1])
+    decile = next(
+        (f"{b}_code" for b in block.by if "decile" in b and f"{b}_code" in origins.columns), None
+    )
+    extra = pd.DataFrame(index=origins.index)
+    if decile is not None:
+        extra["imd_decile"] = origins[decile]
+    extra["centre"] = origins["centre"]
+    extra["centre_lon"] = origins["lon"].round(5)
+    extra["centre_lat"] = origins["lat"].round(5)
+    for scenario in result.scenarios:
+        cost = origins[f"cost_{scenario.key}"].replace(np.inf, np.nan)
+        extra[f"distance_km_{scenario.key}"] = cost.round(3)
+        extra[f"pharmacies_within_{key}_km_{scenario.key}"] = origins[f"count_{scenario.key}_{key}"]
+    return extra
 
 
 def _first_name_column(origins: pd.DataFrame, block: PharmacyAccessBlock) -> str | None:
@@ -754,85 +784,5 @@ def _hours(ctx: FigureContext, block: PharmacyAccessBlock, result: AccessResult)
         spec=add_highlight(spec),
         indicators=(block.population,),
         area_type=ctx.project.config.area.area_type,
-        sources=(ctx.project.sources[block.pharmacies].title,),
-    )
-
-
-# --- every neighbourhood -----------------------------------------------------------------------
-
-
-def _lsoa_table(ctx: FigureContext, block: PharmacyAccessBlock, result: AccessResult) -> Figure:
-    origins = result.origins
-    last = result.limits[-1]
-    key = limit_key(last)
-    names = result.pharmacies["name"].to_numpy()
-    title = "Pharmacy access by neighbourhood (LSOA)"
-    figure_id = f"pharmacy-access-lsoa-{block.pharmacies}"
-    by_name = _first_name_column(origins, block)
-    decile_column = next(
-        (f"{b}_code" for b in block.by if "decile" in b and f"{b}_code" in origins.columns), None
-    )
-    data = pd.DataFrame(
-        {
-            "area_code": origins["area_code"],
-            "area_name": origins["area_name"],
-            "in_area": origins[by_name] if by_name else "",
-            "imd_decile": origins[decile_column] if decile_column else "",
-            "population": origins["population"],
-            "centre": origins["centre"],
-            "centre_lon": origins["lon"].round(5),
-            "centre_lat": origins["lat"].round(5),
-        }
-    )
-    for scenario in result.scenarios:
-        cost = origins[f"cost_{scenario.key}"].replace(np.inf, np.nan)
-        data[f"distance_km_{scenario.key}"] = cost.round(3)
-        data[f"pharmacies_within_{key}_km_{scenario.key}"] = origins[f"count_{scenario.key}_{key}"]
-    nearest = origins["nearest_all"].to_numpy()
-    data["nearest_pharmacy"] = np.where(nearest >= 0, names[np.clip(nearest, 0, None)], NO_PHARMACY)
-    hours = _has_hours(result)
-    columns = [
-        Column("Neighbourhood"),
-        Column("Area"),
-        Column("IMD decile", True),
-        Column("Residents", True),
-        Column("Nearest pharmacy"),
-        Column("Distance", True),
-        Column(f"Pharmacies within {_limit(last)}", True),
-    ]
-    if hours:
-        columns.append(Column("Distance to one open on Sunday", True))
-    body = []
-    for r in data.sort_values("area_name").itertuples(index=False):
-        cells = [
-            str(r.area_name),
-            str(r.in_area),
-            str(r.imd_decile),
-            _people(r.population),
-            str(r.nearest_pharmacy),
-            _km(r.distance_km_all),
-            str(int(getattr(r, f"pharmacies_within_{key}_km_all"))),
-        ]
-        if hours:
-            cells.append(_km(r.distance_km_sunday))
-        body.append(tuple(cells))
-    far = int((data["distance_km_all"].fillna(np.inf) > last).sum())
-    summary = (
-        f"{len(data)} neighbourhoods: {far} "
-        f"{'is' if far == 1 else 'are'} more than {_limit(last)} from the nearest pharmacy on "
-        f"the list. The table gives each one's residents, nearest pharmacy and distances; the "
-        f"data file adds the centre used and every opening-hours scenario."
-    )
-    return Figure(
-        id=figure_id,
-        kind="table",
-        title=title,
-        caption=block.caption,
-        summary=summary,
-        table=Table(title, tuple(columns), tuple(body), notes=_notes(result, block)),
-        data=data,
-        spec=None,
-        indicators=(block.population,),
-        area_type=block.area_type,
         sources=(ctx.project.sources[block.pharmacies].title,),
     )

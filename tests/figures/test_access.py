@@ -74,10 +74,9 @@ def test_the_figures_in_order(figures: dict[str, access.Figure]) -> None:
         "pharmacy-access-ward23-trafford_pharmacies",
         "pharmacy-access-imd25_decile-trafford_pharmacies",
         "pharmacy-access-hours-trafford_pharmacies",
-        "pharmacy-access-lsoa-trafford_pharmacies",
     ]
     kinds = [f.kind for f in figures.values()]
-    assert kinds == ["map", "map", "pharmacy_access", "pharmacy_access", "pharmacy_access", "table"]
+    assert kinds == ["map", "map", "pharmacy_access", "pharmacy_access", "pharmacy_access"]
     for figure in figures.values():
         assert figure.summary
         assert figure.table.rows
@@ -90,7 +89,7 @@ def test_the_figures_in_order(figures: dict[str, access.Figure]) -> None:
 def test_distances_equal_brute_force(
     figures: dict[str, access.Figure], expected: pd.DataFrame
 ) -> None:
-    data = figures["pharmacy-access-lsoa-trafford_pharmacies"].data.set_index("area_code")
+    data = figures["pharmacy-access-map-all-trafford_pharmacies"].data.set_index("area_code")
     assert len(data) == 139
     assert (data["centre"] == "mean of postcode centroids").all()
     want = expected.reindex(data.index)
@@ -166,8 +165,16 @@ def test_map_features_and_points(figures: dict[str, access.Figure]) -> None:
     assert sum(p["service"] == "Pharmacy open on Sunday" for p in points) == 11
     rows = figure.table.rows
     assert len(rows) == 139  # every area drawn is in the table, furthest first
-    assert rows[0] == ("Trafford 025E", "Bowdon", "1,426", "2.48 km", "over 1.6 km")
-    assert [r[4] for r in rows].count("over 1.6 km") == 2
+    assert rows[0] == (
+        "Trafford 025E",
+        "Bowdon",
+        "8",
+        "1,426",
+        "Oldfield Pharmacy",
+        "2.48 km",
+        "over 1.6 km",
+    )
+    assert [r[6] for r in rows].count("over 1.6 km") == 2
     assert (
         "By distance: up to 0.5 km, 94 neighbourhoods (68.8% of residents); 0.5 km to 1 km, "
         "41 neighbourhoods (28.5% of residents); 1 km to 1.6 km, 2 neighbourhoods (1.3% of "
@@ -202,7 +209,7 @@ def test_without_opening_hours(
     )
     monkeypatch.setattr(access, "access_result", lambda ctx, block: plain)
     made = access.build(trafford, block)
-    assert [f.kind for f in made] == ["map", "pharmacy_access", "pharmacy_access", "table"]
+    assert [f.kind for f in made] == ["map", "pharmacy_access", "pharmacy_access"]
     assert all("Sunday" not in c.label for f in made for c in f.table.columns)
     assert made[0].spec is not None
     points = made[0].spec["layer"][2]["data"]["values"]
