@@ -63,8 +63,14 @@ def _import(web: TestClient) -> None:
     assert done.status_code == 303, done.text[:400]
 
 
-def test_only_analysts_and_editors_see_the_responses(web: TestClient) -> None:
+def test_only_analysts_and_editors_see_the_responses(app: FastAPI, web: TestClient) -> None:
     assert web.get("/voices/", follow_redirects=False).status_code in (303, 401)
+    token = csrf_of(web.get("/account/sign-in").text)
+    for path in ("/voices/w/import", "/voices/w/A/themes", "/voices/w/accept"):
+        answer = web.post(path, data={"csrf_token": token}, follow_redirects=False)
+        assert answer.status_code == 303, path  # to the sign-in form
+        assert answer.headers["location"].startswith("/account/sign-in"), path
+    assert _count(app, voice_survey) == 0
     sign_in(web, "viewer")
     assert web.get("/voices/").status_code == 403
     assert web.post("/voices/w/import", data={}).status_code == 403
