@@ -41,8 +41,8 @@ _JUDGED = ("best", "better", "similar", "worse", "worst")
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 ILLUSTRATIVE = "Illustrative (made-up) figures"
-WIDTH, HEIGHT = 780, 400
-LEFT_ROOM, RIGHT_ROOM = 205, 225
+WIDTH, HEIGHT = 840, 400
+LEFT_ROOM, RIGHT_ROOM = 250, 240
 """Room left of the funders and right of the priorities for their labels."""
 STAGE_NAMES = {"funder": "Funder", "care_setting": "Care setting", "priority": "Priority"}
 
@@ -254,7 +254,7 @@ def _flow_spec(figure_id: str, layout: Any) -> dict[str, Any]:
                         "mark": {
                             "type": "text",
                             "align": side,
-                            "fontSize": 11,
+                            "fontSize": 10,
                             "color": INK,
                             "lineBreak": "|",
                         },
@@ -275,6 +275,7 @@ def _flow_spec(figure_id: str, layout: Any) -> dict[str, Any]:
         "height": HEIGHT,
         "layer": layers,
         "view": {"stroke": None},
+        "padding": {"left": 20, "top": 5, "right": 20, "bottom": 5},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "money_flow"}},
     }
 
@@ -453,6 +454,7 @@ def _per_head_spec(figure_id: str, data: pd.DataFrame) -> dict[str, Any]:
                 {"field": "outcome_text", "type": "nominal", "title": "Related outcome"},
             ],
         },
+        "padding": {"left": 40, "top": 5, "right": 5, "bottom": 5},
         "config": {"axis": {"labelLimit": 260}},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "money_flow"}},
     }

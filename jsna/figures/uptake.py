@@ -295,6 +295,7 @@ def _ranking_spec(
                 {"field": "position", "type": "nominal", "title": "Position in the funnel"},
             ],
         },
+        "padding": {"left": 40, "top": 5, "right": 5, "bottom": 5},
         "config": {"legend": {"labelLimit": 300}, "axis": {"labelLimit": 260}},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "uptake"}},
     }
