@@ -94,6 +94,7 @@ def voices_page(request: Request, user: Coder) -> HTMLResponse:
                 "survey": survey,
                 "stored": found,
                 "current": current,
+                "other_file": found is not None and found["file_name"] != survey.file,
                 "responses": len(mine),
                 "coded": int(mine["themes"].notna().sum()),
             }
