@@ -356,7 +356,8 @@ def test_only_editors_open_moderate_and_respond(sqlite: FastAPI, who: str | None
         == expected
     )
     assert comment_rows(sqlite)[0].status == "held"
-    assert store.get(sqlite.state.jsna.engine.connect(), consultation_id).closed_at is None  # type: ignore[union-attr]
+    with sqlite.state.jsna.engine.connect() as connection:
+        assert store.get(connection, consultation_id).closed_at is None  # type: ignore[union-attr]
 
 
 def test_the_chapter_owner_or_an_admin_manages(sqlite: FastAPI) -> None:
