@@ -30,7 +30,7 @@ memberships).
 **Growth models** (:func:`growth_models`): a straight line through each
 area's published counts over time (GP list sizes, populations), with the
 slope's 95% confidence interval, R², and the line at the target year with a
-95% prediction interval. A fit is flagged as *poor* when it has fewer than
+95% prediction interval (floored at 0). A fit is flagged as *poor* when it has fewer than
 ``min_points`` periods or an R² below ``min_r_squared`` (the rule is named in
 the warning).
 
@@ -480,6 +480,10 @@ def growth_models(
     warning[weak] = [f"{w}{v:.2f})" for w, v in zip(warning[weak], r2[weak], strict=True)]
     out["warning"] = warning
     out.loc[out["n"] < 2, ["slope", "projected"]] = np.nan
+    # counts and percentages cannot fall below 0: the line and its interval stop there
+    out[["projected", "lower_95", "upper_95"]] = out[["projected", "lower_95", "upper_95"]].clip(
+        lower=0
+    )
     out = out.reset_index().sort_values("area_name").reset_index(drop=True)
     return out[list(GROWTH_COLUMNS)]
 

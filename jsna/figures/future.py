@@ -21,6 +21,7 @@ suppressed all the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ from jsna.errors import ContentError
 from jsna.stats.regression import decimal_years, predict_linear
 
 from .context import FigureContext
-from .format import format_count, format_number
+from .format import format_count, format_number, format_value
 from .maps import areas_in_jsna
 from .model import Column, Figure, Table
 from .palette import CATEGORICAL, HIGHLIGHT_TEST, INK, MUTED, add_highlight
@@ -100,8 +101,11 @@ def _percent(part: float, whole: float) -> str:
 
 
 def _signed(value: float) -> str:
-    text = format_count(float(np.round(abs(value))))
-    return f"+{text}" if value >= 0 else f"\u2212{text}"
+    """A change with its sign: ``+1,234``, ``+42``, ``−7.3``, ``+0.25`` (more places when small)."""
+    size = abs(value)
+    places = 0 if size >= 10 else 1 if size >= 1 else 2
+    text = format_number(float(np.round(size, places)), places)
+    return f"+{text}" if value >= 0 else f"−{text}"
 
 
 def age_words(bands: list[str] | tuple[str, ...]) -> str:
@@ -725,7 +729,7 @@ def growth_figures(
         min_r_squared=block.min_r_squared,
     )
     type_name = ctx.area_type_names.get(area_type, area_type)
-    unit = indicator.unit or "people"
+    unit = "percentage points" if indicator.unit == "%" else indicator.unit or "people"
     title = f"{indicator.title}: straight-line growth, projected to {block.target_year}"
     figure_id = f"growth-{indicator.id}-{area_type}-{block.target_year}"
     if area_code:
@@ -736,9 +740,13 @@ def growth_figures(
         return [
             Figure(figure_id, "growth", title, block.caption, summary, table, pd.DataFrame(), None)
         ]
-    fits = fits.assign(hidden=_hidden(fits["projected"], ctx))
-    summary = _growth_summary(ctx, block, fits, type_name, unit, area_code)
-    table = _growth_table(block, fits, type_name, title, unit)
+    # a projected count of 1 to 4 people is hidden like a counted one (rates are not counts)
+    hidden = _hidden(fits["projected"], ctx) if indicator.method == "count" else False
+    fits = fits.assign(hidden=hidden)
+    show = about if indicator.method == "count" else lambda v: format_value(indicator, v)
+    summary = _growth_summary(block, fits, type_name, unit, area_code, show)
+    cell = _count_cell if indicator.method == "count" else lambda v: format_value(indicator, v)
+    table = _growth_table(block, fits, type_name, title, unit, cell)
     data = fits.drop(columns=["xbar", "ybar", "sxx", "sse", "hidden"]).assign(
         indicator_id=indicator.id, area_type=area_type
     )
@@ -765,12 +773,12 @@ def growth_figures(
 
 
 def _growth_summary(
-    ctx: FigureContext,
     block: GrowthBlock,
     fits: pd.DataFrame,
     type_name: str,
     unit: str,
     area_code: str | None,
+    show: Callable[[float], str],
 ) -> str:
     rule = (
         f"a fit is called poor when it has fewer than {block.min_points} periods or an R² "
@@ -783,7 +791,7 @@ def _growth_summary(
         if not np.isfinite(one["slope"]):
             return f"{one['area_name']} has a single period, so no line can be fitted."
         text = (
-            f"{one['area_name']}: {unit} changed by about {_signed(one['slope'])} a year between "
+            f"{one['area_name']}: a change of about {_signed(one['slope'])} {unit} a year between "
             f"{one['first_period']} and {one['last_period']} ({int(one['n'])} periods"
         )
         if np.isfinite(one["slope_lower_95"]):
@@ -791,12 +799,10 @@ def _growth_summary(
         if np.isfinite(one["r_squared"]):
             text += f"; R² {one['r_squared']:.2f}"
         text += (
-            f"). A straight line gives about {about(one['projected'])} in mid-{block.target_year}"
+            f"). A straight line gives about {show(one['projected'])} in mid-{block.target_year}"
         )
         if np.isfinite(one["lower_95"]):
-            text += (
-                f" (95% prediction interval {about(one['lower_95'])} to {about(one['upper_95'])})"
-            )
+            text += f" (95% prediction interval {show(one['lower_95'])} to {show(one['upper_95'])})"
         text += "."
         if one["warning"]:
             text += f" Warning: {one['warning']}; {rule}, so treat the projection with caution."
@@ -827,7 +833,12 @@ def _growth_summary(
 
 
 def _growth_table(
-    block: GrowthBlock, fits: pd.DataFrame, type_name: str, title: str, unit: str
+    block: GrowthBlock,
+    fits: pd.DataFrame,
+    type_name: str,
+    title: str,
+    unit: str,
+    cell: Callable[[float], str],
 ) -> Table:
     body = []
     for _, r in fits.iterrows():
@@ -838,7 +849,7 @@ def _growth_table(
             else ""
         )
         interval = (
-            f"{_count_cell(r['lower_95'])} to {_count_cell(r['upper_95'])}"
+            f"{cell(r['lower_95'])} to {cell(r['upper_95'])}"
             if np.isfinite(r["lower_95"]) and not r["hidden"]
             else ""
         )
@@ -846,12 +857,12 @@ def _growth_table(
             (
                 str(r["area_name"]),
                 str(int(r["n"])),
-                f"{r['first_period']}: {_count_cell(r['first_value'])}",
-                f"{r['last_period']}: {_count_cell(r['last_value'])}",
+                f"{r['first_period']}: {cell(r['first_value'])}",
+                f"{r['last_period']}: {cell(r['last_value'])}",
                 _signed(r["slope"]) if fitted else "",
                 ci,
                 f"{r['r_squared']:.2f}" if np.isfinite(r["r_squared"]) else "",
-                _count_cell(r["projected"], bool(r["hidden"])) if fitted else "",
+                (SUPPRESSED if r["hidden"] else cell(r["projected"])) if fitted else "",
                 interval,
                 str(r["warning"]),
             )

@@ -239,3 +239,13 @@ def test_the_mental_health_chapter_quotes_the_same_projection(
     )
     there = figures_for_block(trafford, block)[0]  # type: ignore[arg-type]
     assert there.summary == figures[there.id].summary
+
+
+def test_growth_of_a_percentage_is_never_suppressed(trafford: FigureContext) -> None:
+    block = GrowthBlock(block="growth", indicator="smoking_adults", target_year=2030)
+    figure = future.build(trafford, block)[0]
+    row = figure.data.iloc[0]
+    assert row["n"] == 14
+    assert np.isfinite(row["projected"])  # a few percent is not a small count
+    assert figure.table.columns[4].label == "Change a year (percentage points)"
+    assert figure.table.rows[0][2] == "2011: 18.2%"
