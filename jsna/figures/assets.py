@@ -38,6 +38,8 @@ from .tables import main_slice
 __all__ = ["build", "collect_assets"]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+NEED_COLOUR = "#3b528b"
+"""Colour of the need bars (a step of the map's viridis scheme), apart from the assets' grey."""
 CATEGORY_LIMIT = len(POINT_SHAPES)
 """Categories with their own shape on the map; more share the last one ("other")."""
 
@@ -225,6 +227,8 @@ def _need_sentence(ctx: FigureContext, by_area: pd.DataFrame, need_id: str) -> s
 
 
 def _bars_spec(figure_id: str, order: pd.DataFrame, need: Any, focus: str | None) -> dict[str, Any]:
+    """Bars of assets per 1,000 by area; with a need indicator, its bars beside them (same
+    rows, greatest need first)."""
     values = []
     for _, row in order.iterrows():
         record = {
@@ -235,6 +239,7 @@ def _bars_spec(figure_id: str, order: pd.DataFrame, need: Any, focus: str | None
             "rate_text": format_number(row["per_1000"], 2),
         }
         if need is not None:
+            record["need"] = None if pd.isna(row["need"]) else round(float(row["need"]), 6)
             record["need_text"] = (
                 format_value(need, row["need"]) if pd.notna(row["need"]) else MISSING
             )
@@ -246,42 +251,53 @@ def _bars_spec(figure_id: str, order: pd.DataFrame, need: Any, focus: str | None
     ]
     if need is not None:
         tooltip.append({"field": "need_text", "type": "nominal", "title": need.title})
-    y_title = f"Area (greatest need first: {need.title})" if need is not None else "Area"
-    return add_highlight(
-        {
-            "$schema": SCHEMA,
-            "width": 480,
+    outline = (
+        {"condition": {"test": f"datum.area_code === '{focus}'", "value": 2}, "value": 0}
+        if focus
+        else {"value": 0}
+    )
+
+    def bars(field: str, title: str, shown: bool, colour: str) -> dict[str, Any]:
+        return {
+            "width": 300 if need is not None else 480,
             "height": {"step": 18},
-            "data": {"values": values},
             "mark": {"type": "bar", "stroke": INK},
             "encoding": {
                 "y": {
                     "field": "area_name",
                     "type": "nominal",
                     "sort": None,
-                    "title": y_title,
-                    "axis": {"labelLimit": 200},
+                    "title": None,
+                    "axis": {"labelLimit": 200} if shown else None,
                 },
-                "x": {
-                    "field": "per_1000",
-                    "type": "quantitative",
-                    "title": "Community assets per 1,000 residents",
-                },
-                "color": {
-                    "condition": {"test": HIGHLIGHT_TEST, "value": INK},
-                    "value": MUTED,
-                },
-                "strokeWidth": {
-                    "condition": {"test": f"datum.area_code === '{focus}'", "value": 2},
-                    "value": 0,
-                }
-                if focus
-                else {"value": 0},
+                "x": {"field": field, "type": "quantitative", "title": title},
+                "color": {"condition": {"test": HIGHLIGHT_TEST, "value": INK}, "value": colour},
+                "strokeWidth": outline,
                 "tooltip": tooltip,
             },
-            "usermeta": {"jsna": {"figure": figure_id, "kind": "assets"}},
         }
-    )
+
+    spec: dict[str, Any] = {
+        "$schema": SCHEMA,
+        "data": {"values": values},
+        "usermeta": {"jsna": {"figure": figure_id, "kind": "assets"}},
+    }
+    rates = bars("per_1000", "Community assets per 1,000 residents", True, MUTED)
+    if need is None:
+        spec.update(rates)
+    else:
+        unit = f" ({need.unit})" if getattr(need, "unit", "") else ""
+        spec["hconcat"] = [
+            rates,
+            bars("need", f"{need.title}{unit}", False, NEED_COLOUR),
+        ]
+        spec["title"] = {
+            "text": f"Areas in order of need, greatest first: {need.title}",
+            "anchor": "start",
+            "fontSize": 12,
+            "fontWeight": "normal",
+        }
+    return add_highlight(spec)
 
 
 # --- the map ---------------------------------------------------------------------------------

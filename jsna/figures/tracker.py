@@ -269,7 +269,9 @@ def _all(ctx: FigureContext, block: RecommendationsBlock, frame: pd.DataFrame) -
         title=listing_title,
         caption=block.caption,
         summary=summary,
-        table=_recommendations_table(frame, listing_title, chapters=True),
+        table=_recommendations_table(
+            frame, "Recommendations by chapter: owner, target date, status", chapters=True
+        ),
         data=_data(frame),
         spec=None,
     )
@@ -301,7 +303,9 @@ def _chapter(
             title=title,
             caption=block.caption,
             summary=_progress_sentence(counts),
-            table=_recommendations_table(mine, title, chapters=False),
+            table=_recommendations_table(
+                mine, "Owner, target date and status of each recommendation", chapters=False
+            ),
             data=_data(mine),
             spec=None,
         )
