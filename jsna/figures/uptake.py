@@ -36,6 +36,7 @@ from . import maps
 from ._select import area_type_of, headline_at, period_of
 from .context import FigureContext
 from .format import format_count, format_value, value_format
+from .funnel import _kind as funnel_kind
 from .funnel import _spec as funnel_spec
 from .funnel import funnel_frames
 from .maps import areas_in_jsna
@@ -169,7 +170,11 @@ def _funnel(
     frames = funnel_frames(shown, indicator)
     assert frames is not None  # a proportion always has a funnel
     points, lines = frames
-    spec = funnel_spec(figure_id, indicator, points, lines, None, focus, "Local")
+    kind = funnel_kind(indicator)
+    if kind is not None:
+        kind = replace(kind, x_label="Eligible people")
+    spec = funnel_spec(figure_id, indicator, points, lines, kind, focus, "Local")
+    _show_target(spec, result.target)
     spec["layer"].insert(1, _target_layer(indicator, result.target))
     spec["usermeta"]["jsna"]["kind"] = "uptake"
     counts = result.areas["position"].value_counts()
@@ -186,6 +191,19 @@ def _funnel(
     return Figure(
         id=figure_id, title=title, summary=summary, table=table, data=data, spec=spec, **base
     )
+
+
+def _show_target(spec: dict[str, Any], target: float) -> None:
+    """Widen the funnel's fixed value axis (in place) so the target line is on the chart."""
+    for layer in spec["layer"]:
+        scale = layer.get("encoding", {}).get("y", {}).get("scale", {})
+        domain = scale.get("domain")
+        if isinstance(domain, list) and len(domain) == 2:
+            pad = (domain[1] - domain[0]) * 0.05
+            scale["domain"] = [
+                round(min(domain[0], target - pad), 6),
+                round(max(domain[1], target + pad), 6),
+            ]
 
 
 def _target_layer(indicator: Indicator, target: float) -> dict[str, Any]:

@@ -152,3 +152,21 @@ def test_chapter_blocks_draw(trafford: FigureContext) -> None:
 def test_top(trafford: FigureContext, top: int) -> None:
     *_, urgent = uptake.build(trafford, _block(top=top))
     assert len(urgent.table.rows) == top
+
+
+def test_target_is_on_the_funnel_axis(trafford: FigureContext) -> None:
+    block = _block(indicator="bad_health", area_type="ward23", programme="other", target=30)
+    funnel = uptake.build(trafford, block)[0]
+    (domain,) = [
+        layer["encoding"]["y"]["scale"]["domain"]
+        for layer in funnel.spec["layer"]
+        if "scale" in layer.get("encoding", {}).get("y", {})
+    ]
+    assert domain[0] < 2.1  # Hale, the lowest ward
+    assert domain[1] > 30
+    titles = [
+        layer["encoding"]["x"].get("title")
+        for layer in funnel.spec["layer"]
+        if "x" in layer.get("encoding", {})
+    ]
+    assert "Eligible people" in titles
