@@ -4,9 +4,9 @@ Expected cases (:func:`expected_cases`)
     population by single year of age and sex x prevalence rates by age band
     and sex (percent). Every single year falls in at most one band of the
     rates (``16-24``, ``75+``, ``16-64``); ages outside every band add
-    nothing. A band whose rate is missing (a survey table's "-", no cases
-    seen) counts as 0 and is listed in ``bands_without_rate``, so the
-    expected number is then a lower estimate.
+    nothing. A band whose rate is missing (a survey table's "-") counts as 0
+    and is listed in ``bands_without_rate``, so the expected number is then
+    a lower estimate.
 
     Uncertainty: when every rate used has a 95% interval, its standard error
     is (upper - lower) / (2 x 1.96); the population is taken as exact and the

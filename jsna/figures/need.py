@@ -385,7 +385,7 @@ def _need_table(
         if show_obs:
             cells += [row["observed_text"], _whole(row["unmet"])]
         if with_services:
-            cells.append(str(row["rank"]))
+            cells.append("" if pd.isna(row["rank"]) else str(row["rank"]))
         body.append(tuple(cells))
     notes = [
         "Expected = population x survey prevalence rates by age band"

@@ -158,13 +158,20 @@ async def whatif(request: Request, chapter_id: str) -> HTMLResponse:
         errors=errors,
         by_field={e["field"]: e["message"] for e in errors},
         changed=changed,
-        moves=[(labels[m.source], labels[m.target], format_number(m.amount, 0)) for m in moves]
+        moves=[(labels[m.source], labels[m.target], _amount(m.amount)) for m in moves]
         if changed
         else [],
         table=table,
         figures=figures,
         noun=baseline.area_type,
     )
+
+
+def _amount(value: float) -> str:
+    """``30`` or ``12.5``: whole numbers without decimals."""
+    if float(value).is_integer():
+        return format_number(value, 0)
+    return format_number(value, 2).rstrip("0").rstrip(".")
 
 
 def _comparison(before: pd.DataFrame, after: pd.DataFrame) -> list[tuple[str, ...]]:

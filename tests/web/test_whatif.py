@@ -120,6 +120,23 @@ def test_bad_moves_are_explained(
     assert HOSTILE not in html
 
 
+def test_part_places_and_blank_rows(client: TestClient) -> None:
+    response = client.get(
+        PAGE,
+        params={
+            "from1": "",
+            "to1": "",
+            "amount1": "",
+            "from2": "West",
+            "to2": "South",
+            "amount2": "2.5",
+        },
+    )
+    assert response.status_code == 200
+    assert "2.5 community mental health places from West to South" in response.text
+    assert _row(response.text, "West")[1:3] == ["110", "108"]
+
+
 def test_unknown_chapter_and_block(client: TestClient) -> None:
     assert client.get("/whatif/no-such-chapter").status_code == 404
     assert client.get("/whatif/population").status_code == 404  # no capacity to move
@@ -130,3 +147,16 @@ def test_the_dashboard_links_to_the_page(client: TestClient) -> None:
     html = client.get("/dashboards/unmet-need").text
     assert f'<a class="govuk-link" id="whatif-link" href="{PAGE}">' in html
     assert 'id="whatif-link"' not in client.get("/dashboards/mental-health").text
+
+
+def test_the_page_works_on_postgresql(postgres_app: FastAPI) -> None:
+    try:
+        with TestClient(postgres_app) as client:
+            response = client.get(PAGE, params={"from1": "South", "to1": "West", "amount1": "20"})
+        base = _baseline(postgres_app)
+    finally:
+        postgres_app.state.jsna.engine.dispose()  # no connection left open at exit
+    assert response.status_code == 200
+    west = _row(response.text, "West")
+    assert west[1:3] == ["110", "130"]
+    assert west[4] == f"{base['West']['gap'] - 20:,.0f}"
