@@ -80,10 +80,13 @@ def postgres_app() -> FastAPI:
     return make_app(project, url, users=False, anonymous_per_minute=100_000)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+_APPS = {"sqlite": "sqlite_app", "postgresql": "postgres_app"}
+
+
+@pytest.fixture(params=list(_APPS))
 def any_app(request: pytest.FixtureRequest) -> FastAPI:
     """The app on each backend."""
-    app: FastAPI = request.getfixturevalue(f"{request.param}_app")
+    app: FastAPI = request.getfixturevalue(_APPS[request.param])
     return app
 
 

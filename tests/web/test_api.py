@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -21,16 +20,6 @@ from .conftest import make_app, sign_in
 from .stores import sqlite_store
 
 TRAFFORD = "E08000009"
-
-
-@pytest.fixture(scope="session")
-def postgresql_app(postgres_app: FastAPI) -> Iterator[FastAPI]:
-    """``any_app`` asks for ``postgresql_app``; conftest names it ``postgres_app``.
-
-    Its engine's pooled connections are closed at the end of the session.
-    """
-    yield postgres_app
-    postgres_app.state.jsna.engine.dispose()
 
 
 def _results(app: FastAPI, indicator: str, **where: str) -> list[dict[str, object]]:
