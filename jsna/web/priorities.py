@@ -44,6 +44,7 @@ from jsna.analysis.priorities import (
 )
 from jsna.compute.findings import key_findings
 from jsna.content.blocks import PrioritiesBlock
+from jsna.content.priorities import round_files
 from jsna.errors import InputFileError
 from jsna.figures.context import FigureContext
 from jsna.figures.priorities import round_figures
@@ -121,14 +122,21 @@ def _stored(request: Request, round_id: str) -> RoundData:
 # --- Lists and new rounds ------------------------------------------------------------------
 
 
-@router.get("/priorities/", include_in_schema=False, response_class=HTMLResponse)
-def rounds_page(request: Request, created: str = "", loaded: int = -1) -> HTMLResponse:
-    """Every round this person may see; approvers start rounds here."""
+def _listed(request: Request) -> list[dict[str, Any]]:
+    """Rounds of the store, then the project's round files the store does not hold (those a
+    chapter shows); the public sees published ones only."""
     user = current_user(request)
-    with _engine(request).connect() as connection:
-        rounds = list_rounds(connection)
     staff = user is not None and user.can("viewer")
-    shown = [
+    project = _project(request)
+    with _engine(request).connect() as connection:
+        rounds = [(r, "store") for r in list_rounds(connection)]
+        held = {r.id for r, _ in rounds}
+        for path in round_files(project.root):
+            if path.stem not in held and _ROUND_ID.match(path.stem):
+                data = load_round(connection, project, path.stem)
+                if data is not None:
+                    rounds.append((data.info, "file"))
+    return [
         {
             "id": r.id,
             "title": r.title,
@@ -136,10 +144,17 @@ def rounds_page(request: Request, created: str = "", loaded: int = -1) -> HTMLRe
             "tag": _TAGS[r.status],
             "illustrative": r.illustrative,
             "updated_at": r.updated_at,
+            "source": source,
         }
-        for r in rounds
+        for r, source in rounds
         if staff or r.status == "published"
     ]
+
+
+@router.get("/priorities/", include_in_schema=False, response_class=HTMLResponse)
+def rounds_page(request: Request, created: str = "", loaded: int = -1) -> HTMLResponse:
+    """Every round this person may see; approvers start rounds here."""
+    shown = _listed(request)
     return render(
         request,
         "priorities/rounds.html",
@@ -213,19 +228,7 @@ def new_round(
                     }
                 )
     if errors:
-        with engine.connect() as connection:
-            rounds = list_rounds(connection)
-        shown = [
-            {
-                "id": r.id,
-                "title": r.title,
-                "status": STATUS_WORDS[r.status],
-                "tag": _TAGS[r.status],
-                "illustrative": r.illustrative,
-                "updated_at": r.updated_at,
-            }
-            for r in rounds
-        ]
+        shown = _listed(request)
         return render(
             request,
             "priorities/rounds.html",

@@ -77,10 +77,16 @@ def test_public_sees_the_published_file_round_with_evidence(app: FastAPI) -> Non
     assert titles[-1] == "tooth-decay"
     assert '<a class="govuk-link" href="/indicators/bad_health.html">' in html
     assert 'href="/chapters/health-inequalities/index.html#ward-gaps"' in html
-    assert "Latest: " in html  # the indicator's latest figure and the data behind it
+    assert "Latest for Trafford: " in html  # the latest figure and the data behind it
     assert "Outlying scores (staff only)" not in html
     assert "Score this round" not in html
     assert f'src="/priorities/{ROUND}/matrix.svg"' in html
+    listed = client.get("/priorities/").text
+    assert (
+        f'<a class="govuk-link" href="/priorities/{ROUND}">Priority-setting workshop 2026</a>'
+        in listed
+    )
+    assert "Project file, not loaded" in listed
 
 
 def test_csv_svg_and_print(app: FastAPI) -> None:
