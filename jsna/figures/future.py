@@ -227,6 +227,7 @@ def population_figures(
     ]
     if block.base is not None and block.area_type is not None:
         figures.append(_small_areas(ctx, block, projected, titles, area_code))
+        figures.append(_small_area_detail(ctx, block, projected, titles, area_code))
     return figures
 
 
@@ -528,16 +529,11 @@ def _pyramid_spec(data: pd.DataFrame, base: int, target: int, by_sex: bool) -> d
     }
 
 
-def _small_areas(
-    ctx: FigureContext,
-    block: PopulationProjectionBlock,
-    projected: AreaProjection,
-    titles: tuple[str, ...],
-    area_code: str | None,
-) -> Figure:
-    assert block.base is not None
-    assert block.area_type is not None
-    frame, base_year = ctx.memo(
+def _small_area_frame(
+    ctx: FigureContext, block: PopulationProjectionBlock, projected: AreaProjection
+) -> tuple[pd.DataFrame, int]:
+    """:func:`small_area_projection` of the block, once per figure context."""
+    return ctx.memo(
         ("future_small_areas", "", _slug(block), block.base, block.area_type, block.age_bands),
         lambda: small_area_projection(
             ctx.connection,
@@ -547,6 +543,91 @@ def _small_areas(
             jsna_area_type=ctx.project.config.area.area_type,
         ),
     )
+
+
+def _small_area_detail(
+    ctx: FigureContext,
+    block: PopulationProjectionBlock,
+    projected: AreaProjection,
+    titles: tuple[str, ...],
+    area_code: str | None,
+) -> Figure:
+    """A table (no chart) of every area's projected residents by sex and age band in the base
+    and target years: the detail analysts download."""
+    assert block.area_type is not None
+    frame, _ = _small_area_frame(ctx, block, projected)
+    base, target = block.base_year, block.target_year
+    rows = frame[frame["year"].isin([base, target])]
+    if area_code is not None and area_code in set(rows["area_code"]):
+        rows = rows[rows["area_code"] == area_code]
+    rows = rows.assign(population=rows["population"].round())
+    rows = rows.assign(suppressed=_hidden(rows["population"], ctx))
+    rows.loc[rows["suppressed"], "population"] = np.nan
+    sexes = [s for s in ("male", "female", "persons") if s in set(rows["sex"])]
+    wide = rows.pivot_table(
+        index=["area_name", "band"], columns=["year", "sex"], values="population", aggfunc="sum"
+    )
+    hidden = rows.pivot_table(
+        index=["area_name", "band"], columns=["year", "sex"], values="suppressed", aggfunc="max"
+    )
+    order = {b: i for i, b in enumerate(block.age_bands)}
+    keys = sorted(wide.index, key=lambda k: (k[0], order.get(k[1], 99)))
+    body = tuple(
+        (
+            name,
+            band,
+            *[
+                _count_cell(wide.loc[(name, band), (y, x)], bool(hidden.loc[(name, band), (y, x)]))
+                for y in (base, target)
+                for x in sexes
+            ],
+        )
+        for name, band in keys
+    )
+    type_name = ctx.area_type_names.get(block.area_type, block.area_type)
+    columns = (
+        Column(type_name),
+        Column("Age band"),
+        *[Column(f"{_SEX_NAMES[x]}, {y}", True) for y in (base, target) for x in sexes],
+    )
+    title = (
+        f"Projected residents by {area_noun(type_name, 1)}, sex and age band, {base} and {target}"
+    )
+    places = rows["area_code"].nunique()
+    summary = (
+        f"Projected residents of {places} {area_noun(type_name, places)} by sex and age band in "
+        f"{base} and {target} (ratio method: each area keeps its share of {ctx.area_name}'s "
+        "residents in every sex and age band). Download the data for the full detail."
+    )
+    data = rows[["area_code", "area_name", "year", "sex", "band", "population", "suppressed"]]
+    figure_id = f"projection-detail-{block.area_type}-{_slug(block)}" + (
+        f"-{area_code}" if area_code else ""
+    )
+    return Figure(
+        id=figure_id,
+        kind="population_projection",
+        title=title,
+        caption=block.caption,
+        summary=summary,
+        table=Table(title, columns, body, notes=("Modelled counts rounded to whole people.",)),
+        data=data.assign(area_type=block.area_type).reset_index(drop=True),
+        spec=None,
+        area_type=block.area_type,
+        period=f"{base} and {target}",
+        sources=(*titles, *_titles(ctx, (str(block.base),))),
+    )
+
+
+def _small_areas(
+    ctx: FigureContext,
+    block: PopulationProjectionBlock,
+    projected: AreaProjection,
+    titles: tuple[str, ...],
+    area_code: str | None,
+) -> Figure:
+    assert block.base is not None
+    assert block.area_type is not None
+    frame, base_year = _small_area_frame(ctx, block, projected)
     base, target = block.base_year, block.target_year
     oldest = block.age_bands[-1]
     rows = frame[frame["year"].isin([base, target])]

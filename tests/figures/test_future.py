@@ -206,7 +206,11 @@ def test_profile_area_is_named_and_in_the_id(trafford: FigureContext) -> None:
         target_year=2035,
     )
     code = "E05015241"
-    wards = future.build(trafford, block, area_code=code)[-1]
+    built = future.build(trafford, block, area_code=code)
+    wards = next(f for f in built if f.id.startswith("projection-areas"))
+    detail = next(f for f in built if f.id.startswith("projection-detail"))
+    assert set(detail.data["area_code"]) == {code}
+    assert len(detail.table.rows) == 5
     name = wards.data.set_index("area_code").loc[code, "area_name"]
     assert wards.id.endswith(f"-{code}")
     assert f"{name}: about" in wards.summary
@@ -249,3 +253,13 @@ def test_growth_of_a_percentage_is_never_suppressed(trafford: FigureContext) -> 
     assert np.isfinite(row["projected"])  # a few percent is not a small count
     assert figure.table.columns[4].label == "Change a year (percentage points)"
     assert figure.table.rows[0][2] == "2011: 18.2%"
+
+
+def test_ward_detail_by_sex_and_band(figures: dict[str, Figure], snpp: pd.DataFrame) -> None:
+    figure = figures["projection-detail-ward23-population_projections_2022-2025-2035"]
+    assert figure.spec is None
+    assert len(figure.table.rows) == 21 * 5
+    assert not figure.data["suppressed"].any()
+    women = figure.data[(figure.data["year"] == 2035) & (figure.data["sex"] == "female")]
+    expected = float(snpp[(snpp["year"] == 2035) & (snpp["sex"] == "female")]["population"].sum())
+    assert women["population"].sum() == pytest.approx(expected, abs=len(women))
