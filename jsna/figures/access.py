@@ -656,6 +656,7 @@ def _bars(
                 {"field": "population_text", "type": "nominal", "title": "Residents"},
             ],
         },
+        "padding": {"left": 24, "top": 5, "right": 5, "bottom": 5},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "pharmacy_access"}},
     }
     return add_highlight(spec)
@@ -771,6 +772,7 @@ def _hours(ctx: FigureContext, block: PharmacyAccessBlock, result: AccessResult)
                 },
             },
         ],
+        "padding": {"left": 24, "top": 5, "right": 5, "bottom": 5},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "pharmacy_access"}},
     }
     return Figure(
