@@ -434,28 +434,62 @@ def _per_head_spec(figure_id: str, data: pd.DataFrame) -> dict[str, Any]:
             )
         ],
     )
+    values = values.assign(
+        outcome_label=[
+            f"{o}|{v}" + (f" (England {e})" if e else "") if o else ""
+            for o, v, e in zip(
+                data["outcome"], data["outcome_value"], data["england_value"], strict=True
+            )
+        ]
+    )
+    order = list(values["priority"])
+    y = {"field": "priority", "type": "nominal", "sort": order, "title": None}
+    tooltip = [
+        {"field": "priority", "type": "nominal", "title": "Priority"},
+        {"field": "per_head_text", "type": "nominal", "title": "Per resident"},
+        {"field": "outcome_text", "type": "nominal", "title": "Related outcome"},
+    ]
     return {
         "$schema": SCHEMA,
-        "width": 520,
-        "height": {"step": 24},
         "data": {"values": values.to_dict(orient="records")},
-        "mark": {"type": "bar", "color": CATEGORICAL[0]},
-        "encoding": {
-            "y": {"field": "priority", "type": "nominal", "sort": "-x", "title": None},
-            "x": {
-                "field": "per_head_gbp",
-                "type": "quantitative",
-                "title": "Spend per resident (£)",
-                "axis": {"format": ",.0f"},
+        "hconcat": [
+            {
+                "width": 340,
+                "height": {"step": 34},
+                "mark": {"type": "bar", "color": CATEGORICAL[0]},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "per_head_gbp",
+                        "type": "quantitative",
+                        "title": "Spend per resident (£)",
+                        "axis": {"format": ",.0f"},
+                    },
+                    "tooltip": tooltip,
+                },
             },
-            "tooltip": [
-                {"field": "priority", "type": "nominal", "title": "Priority"},
-                {"field": "per_head_text", "type": "nominal", "title": "Per resident"},
-                {"field": "outcome_text", "type": "nominal", "title": "Related outcome"},
-            ],
-        },
+            {
+                "width": 330,
+                "height": {"step": 34},
+                "title": {"text": "Related outcome", "fontSize": 11, "anchor": "start"},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "middle",
+                    "fontSize": 10,
+                    "lineBreak": "|",
+                    "color": INK,
+                },
+                "encoding": {
+                    "y": {**y, "axis": None},
+                    "x": {"value": 0},
+                    "text": {"field": "outcome_label"},
+                    "tooltip": tooltip,
+                },
+            },
+        ],
         "padding": {"left": 40, "top": 5, "right": 5, "bottom": 5},
-        "config": {"axis": {"labelLimit": 260}},
+        "config": {"axis": {"labelLimit": 260}, "view": {"stroke": None}},
         "usermeta": {"jsna": {"figure": figure_id, "kind": "money_flow"}},
     }
 

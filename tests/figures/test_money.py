@@ -68,6 +68,14 @@ def test_chapter_block(trafford: FigureContext) -> None:
         rows["Heart disease and stroke"][4] == "Under-75 mortality from preventable causes (2024)"
     )
     assert rows["Cancer"][4] == ""
+    bars, beside = per_head.spec["hconcat"]
+    labels = {v["priority"]: v["outcome_label"] for v in per_head.spec["data"]["values"]}
+    assert labels["Heart disease and stroke"] == (
+        "Under-75 mortality from preventable causes (2024)|138.7 per 100,000 "
+        "(England 145.8 per 100,000)"
+    )
+    assert bars["encoding"]["y"]["sort"] == beside["encoding"]["y"]["sort"]
+    assert bars["encoding"]["y"]["sort"][0] == "Heart disease and stroke"
     for figure in (flow, per_head):
         assert figure.title.startswith("Illustrative (made-up) figures: ")
         assert any("These are not real spending figures" in n for n in figure.table.notes)
