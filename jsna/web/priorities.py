@@ -18,6 +18,7 @@ upserted and versioned (:mod:`jsna.store.priorities`).
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Annotated, Any
 
@@ -360,6 +361,36 @@ def round_csv(request: Request, round_id: str) -> Response:
     )
 
 
+@router.get("/priorities/{round_id}.pdf", include_in_schema=False, response_model=None)
+def round_pdf(request: Request, round_id: str) -> Response:
+    """The printable page as a PDF (WeasyPrint), the chart inlined."""
+    import weasyprint
+
+    data = _load(request, round_id)
+    figures = _figures(request, data)
+    chart = figures[1] if len(figures) > 1 else None
+    source = ""
+    if chart is not None and chart.spec is not None:
+        svg = to_svg(chart.spec, title=chart.title).encode()
+        source = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    page = render(
+        request,
+        "priorities/print.html",
+        figures=figures,
+        chart_src=source,
+        pdf=True,
+        **_round_context(request, data),
+    )
+    # data: URIs only (the chart is inlined): the PDF never fetches anything
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"})
+    document = weasyprint.HTML(string=bytes(page.body).decode(), url_fetcher=fetcher)
+    return Response(
+        document.write_pdf(),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="priorities-{round_id}.pdf"'},
+    )
+
+
 @router.get("/priorities/{round_id}", include_in_schema=False, response_class=HTMLResponse)
 def round_page(request: Request, round_id: str, saved: int = -1) -> HTMLResponse:
     """A round: the ranked list with evidence, the matrix chart, agreement; staff actions."""
@@ -409,6 +440,8 @@ def print_page(request: Request, round_id: str) -> HTMLResponse:
         request,
         "priorities/print.html",
         figures=_figures(request, data),
+        chart_src=f"/priorities/{round_id}/matrix.svg",
+        pdf=False,
         **_round_context(request, data),
     )
 

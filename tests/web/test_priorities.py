@@ -107,6 +107,11 @@ def test_csv_svg_and_print(app: FastAPI) -> None:
     printed = client.get(f"/priorities/{ROUND}/print")
     assert 'id="illustrative-warning"' in printed.text
     assert "Evidence of effective interventions" in printed.text
+    assert f'src="/priorities/{ROUND}/matrix.svg"' in printed.text
+    pdf = client.get(f"/priorities/{ROUND}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_unknown_round_is_404(app: FastAPI) -> None:
