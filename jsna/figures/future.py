@@ -88,9 +88,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def about(value: float) -> str:
-    """A modelled count for a sentence: 1,234 -> ``1,200``; 456 -> ``460``; 37 -> ``37``."""
-    size = abs(value)
-    step = 100 if size >= 1000 else 10 if size >= 100 else 1
+    """A modelled count for a sentence: 1,234 -> ``1,200``; 456.4 -> ``456``."""
+    step = 100 if abs(value) >= 1000 else 1
     return format_count(float(np.round(value / step) * step))
 
 
@@ -1186,6 +1185,30 @@ def _slopes_figure(
 # -- projected cases ---------------------------------------------------------------------------
 
 
+def change_sentence(cases: pd.DataFrame, *, base: int, target: int, who: str, place: str) -> str:
+    """``By 2035 there will be about 42 more people ... in Trafford than in 2025 (30 to 55)``.
+
+    ``cases``: ``year``, ``cases``, ``cases_lower``, ``cases_upper`` (rows by band and sex).
+    The range is given only when every row of both years has both limits; it runs from the
+    change at the lower rates to the change at the upper rates.
+    """
+    both = cases[cases["year"].isin([base, target])]
+    total = both.groupby("year")[["cases", "cases_lower", "cases_upper"]].sum()
+    change = float(total.loc[target, "cases"] - total.loc[base, "cases"])
+    more = "more" if change >= 0 else "fewer"
+    text = (
+        f"By {target} there will be about {about(abs(change))} {more} {who} in {place} than in "
+        f"{base}"
+    )
+    if not both[["cases_lower", "cases_upper"]].isna().any().any():
+        ends = sorted(
+            float(total.loc[target, column] - total.loc[base, column])
+            for column in ("cases_lower", "cases_upper")
+        )
+        text += f" ({_signed(np.round(ends[0]))} to {_signed(np.round(ends[1]))})"
+    return text
+
+
 def cases_figures(ctx: FigureContext, block: ProjectedCasesBlock) -> list[Figure]:
     """Projected cases by year and age band, and the headline change sentence."""
     rates = ctx.memo(
@@ -1199,29 +1222,22 @@ def cases_figures(ctx: FigureContext, block: ProjectedCasesBlock) -> list[Figure
     years = sorted(set(projected.frame["year"]))
     cases, missing = projected_cases(projected, rates, years, rate_per=block.rate_per)
     base, target = block.base_year, block.target_year
-    by_year = cases.groupby("year")[["cases", "cases_lower", "cases_upper"]].sum(min_count=1)
     covered = sorted(set(cases["band"]), key=lambda b: band_limits(b)[0])
     ages = age_words(covered)
-    first, last = float(by_year.loc[base, "cases"]), float(by_year.loc[target, "cases"])
-    change = last - first
-    more = "more" if change >= 0 else "fewer"
+    first, last = (float(cases.loc[cases["year"] == y, "cases"].sum()) for y in (base, target))
+    summary = change_sentence(
+        cases,
+        base=base,
+        target=target,
+        who=f"people {ages} living with {block.condition}",
+        place=ctx.area_name,
+    )
     rates_title = _titles(ctx, (block.rates,))[0]
-    summary = (
-        f"By {target} there will be about {about(abs(change))} {more} people {ages} living with "
-        f"{block.condition} in {ctx.area_name} than in {base}"
-    )
-    low, high = (
-        by_year.loc[[base, target], "cases_lower"],
-        by_year.loc[[base, target], "cases_upper"],
-    )
-    if low.notna().all() and high.notna().all():
-        ends = sorted([float(low[target] - low[base]), float(high[target] - high[base])])
-        summary += f" ({about(ends[0])} to {about(ends[1])})"
     summary += (
         f": about {about(first)} in {base} and {about(last)} in {target}, if the age-specific "
         f"rates of {rates_title} apply to the projected population."
     )
-    if not (low.notna().all() and high.notna().all()):
+    if cases[["cases_lower", "cases_upper"]].isna().any().any():
         summary += " The rates come without confidence intervals, so no range is given."
     if missing:
         summary += f" There is no rate for {join_words(list(missing))}: those ages are left out."

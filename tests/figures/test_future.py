@@ -263,3 +263,26 @@ def test_ward_detail_by_sex_and_band(figures: dict[str, Figure], snpp: pd.DataFr
     women = figure.data[(figure.data["year"] == 2035) & (figure.data["sex"] == "female")]
     expected = float(snpp[(snpp["year"] == 2035) & (snpp["sex"] == "female")]["population"].sum())
     assert women["population"].sum() == pytest.approx(expected, abs=len(women))
+
+
+def test_change_sentence_gives_a_range_only_with_every_limit() -> None:
+    cases = pd.DataFrame(
+        {
+            "year": [2025, 2025, 2035, 2035],
+            "cases": [10.0, 20.0, 14.0, 30.0],
+            "cases_lower": [8.0, 15.0, 11.0, 22.0],
+            "cases_upper": [12.0, 25.0, 17.0, 38.0],
+        }
+    )
+    words = {"base": 2025, "target": 2035, "who": "people aged 85 and over with X"}
+    # change 44 - 30 = 14; at the lower rates 33 - 23 = 10, at the upper 55 - 37 = 18
+    assert future.change_sentence(cases, place="Trafford", **words) == (
+        "By 2035 there will be about 14 more people aged 85 and over with X in Trafford than "
+        "in 2025 (+10 to +18)"
+    )
+    cases.loc[3, "cases_lower"] = np.nan
+    fewer = cases.assign(cases=[20.0, 20.0, 14.0, 20.0])
+    assert future.change_sentence(fewer, place="Trafford", **words) == (
+        "By 2035 there will be about 6 fewer people aged 85 and over with X in Trafford than "
+        "in 2025"
+    )
