@@ -221,3 +221,69 @@ def test_concurrent_scorers_lose_and_double_nothing(engine: Engine) -> None:
         )
     versions = Counter(own["version"])
     assert versions == {ROUNDS_EACH: THREADS * keys}
+
+
+def test_cli_load_export_import(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """jsna priorities load (idempotent), export, and import (refused while published)."""
+    from click.testing import CliRunner
+
+    from jsna.cli.main import cli
+    from jsna.store import open_store
+    from tests.render.site import prepared_store
+
+    project, _ = prepared_store()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, [*args, str(project), "--db", url])
+        return result.exit_code, result.output
+
+    assert run("priorities", "load") == (0, "2026-illustrative: created, 192 scores changed\n")
+    assert run("priorities", "load") == (0, "2026-illustrative: updated, 0 scores changed\n")
+    code, text = run("priorities", "export", "--round", "2026-illustrative")
+    assert code == 0
+    assert text.splitlines()[2].startswith("1,neighbourhood-health-gap,")
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(
+        "candidate,size,severity,inequality,effective_interventions,local_capacity,strategy\n"
+        "tooth-decay,3,3,3,3,3,3\n"
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "priorities",
+            "import",
+            str(project),
+            str(sheet),
+            "--round",
+            "2026-illustrative",
+            "--scorer",
+            "Ann",
+            "--db",
+            url,
+        ],
+    )
+    assert result.exit_code == 1
+    assert str(result.exception) == f"{sheet}: round '2026-illustrative' is published, not open"
+    engine = open_store(project, url)
+    with engine.begin() as connection:
+        set_status(connection, "2026-illustrative", "open", actor="t", via="cli")
+    engine.dispose()
+    result = runner.invoke(
+        cli,
+        [
+            "priorities",
+            "import",
+            str(project),
+            str(sheet),
+            "--round",
+            "2026-illustrative",
+            "--scorer",
+            "Ann",
+            "--db",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{sheet}: 6 scores recorded for 1 scorer\n"
