@@ -201,7 +201,9 @@ def _rates_summary(
         )
     outside = len(placed) - inside
     if outside:
-        text += f" {outside} listed outside these areas are not counted."
+        text += (
+            f" {outside} listed outside these areas {'is' if outside == 1 else 'are'} not counted."
+        )
     if block.need and "need" in by_area.columns:
         text += _need_sentence(ctx, by_area, block.need)
     return text

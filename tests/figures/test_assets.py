@@ -168,3 +168,44 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
         row = stored_assets(connection, ["council"]).iloc[0]
     engine.dispose()
     assert (row["postcode"], row["lon"], row["lat"]) == ("M33 2RJ", -2.293328, 53.415317)
+
+
+def test_an_imported_list_is_counted_in_its_ward(
+    project: Project, trafford: FigureContext, tmp_path: Path
+) -> None:
+    from jsna.analysis.assets import read_asset_list, read_postcodes, save_asset_list
+    from jsna.figures.maps import areas_in_jsna
+    from jsna.store import migrate
+
+    path = tmp_path / "council.csv"
+    path.write_text(
+        "name,category,postcode,lat,lon\n"
+        "Sale Moor Community Centre,Community centre,M33 2RJ,,\n"
+        "Walking group,Group,,53.415317,-2.293328\n"
+        "Over the border,Group,,53.48,-2.24\n",
+        encoding="utf-8",
+    )
+    lookup = read_postcodes(SERVICES.parent / "lookups" / "trafford_postcodes.csv")
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        save_asset_list(
+            connection, "council", read_asset_list(path, lookup), path=path, actor="ann"
+        )
+    with engine.connect() as connection:
+        ctx = FigureContext(project, connection)
+        # results, boundaries and area names borrowed from the Trafford store
+        ctx._results["population_ward"] = trafford.results("population_ward")
+        ctx._boundaries["ward23"] = trafford.boundaries("ward23")
+        ctx.__dict__["area_type_names"] = trafford.area_type_names
+        ctx.__dict__["_jsna_figures_areas_in_jsna"] = {"ward23": areas_in_jsna(trafford, "ward23")}
+        block = AssetsBlock.model_validate({"block": "assets", "lists": ["council"]})
+        rates, listing = assets.build(ctx, block)
+    engine.dispose()
+    data = rates.data.set_index("area_name")
+    assert data.loc["Sale Moor", "category: Community centre"] == 1
+    assert data.loc["Sale Moor", "category: Group"] == 1
+    assert int(data["assets"].sum()) == 2
+    assert rates.summary.startswith("2 community assets in 2 categories across 21 wards")
+    assert "1 listed outside these areas is not counted." in rates.summary
+    assert listing.data["source"].unique().tolist() == ["Imported list: council"]
