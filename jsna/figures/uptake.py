@@ -84,6 +84,12 @@ def _places(ctx: FigureContext, block: UptakeBlock, area_type: str) -> tuple[str
 def build(ctx: FigureContext, block: UptakeBlock, *, area_code: str | None = None) -> list[Figure]:
     """The funnel, ranking and most-urgent figures of an uptake block."""
     indicator = ctx.indicator(block.indicator)
+    known = [c.id for c in ctx.project.config.comparators]
+    if block.compare_with is not None and block.compare_with not in known:
+        raise ValueError(
+            f"uptake block of {indicator.id}: compare_with {block.compare_with!r} is not a "
+            f"comparator id of jsna.yml ({', '.join(known)})"
+        )
     area_type = area_type_of(ctx, indicator.id, block.area_type) or (
         block.area_type or ctx.project.config.area.area_type
     )

@@ -170,3 +170,13 @@ def test_target_is_on_the_funnel_axis(trafford: FigureContext) -> None:
         if "x" in layer.get("encoding", {})
     ]
     assert "Eligible people" in titles
+
+
+def test_unknown_comparator(trafford: FigureContext) -> None:
+    with pytest.raises(ValueError, match="is not a comparator id") as caught:
+        uptake.build(trafford, _block(compare_with="greater_london"))
+    assert str(caught.value) == (
+        "uptake block of health_checks_offered: compare_with 'greater_london' is not a "
+        "comparator id of jsna.yml (england, north_west, cipfa_neighbours, "
+        "children_neighbours, greater_manchester)"
+    )
