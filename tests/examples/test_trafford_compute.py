@@ -91,8 +91,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     project_folder = folder / "project"
     project_folder.mkdir()
     shutil.copy(EXAMPLE / "jsna.yml", project_folder / "jsna.yml")
-    for part in ("sources", "indicators", "chapters"):
-        shutil.copytree(EXAMPLE / part, project_folder / part)
+    for part in ("sources", "indicators", "chapters", "data"):
+        if (EXAMPLE / part).is_dir():
+            shutil.copytree(EXAMPLE / part, project_folder / part)
     engine = connect(url=f"sqlite:///{folder / 'store.db'}")
     migrate.upgrade(engine)
     outcome = ingest_project(engine, project_folder)

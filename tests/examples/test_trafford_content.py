@@ -170,6 +170,13 @@ def test_every_indicator_reads_a_measure_its_source_writes(project: Project) -> 
 
 def test_every_declared_source_is_read_by_an_indicator(project: Project) -> None:
     read = {source for indicator in project.indicators.values() for source in indicator.sources()}
+    # analysis blocks read sources too (expected cases, services, practice lists)
+    read |= {
+        source
+        for chapter in project.chapters
+        for placed in chapter.blocks
+        for source in getattr(placed.block, "source_ids", tuple)()
+    }
     assert read == set(project.sources)
 
 
