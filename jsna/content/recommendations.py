@@ -61,7 +61,9 @@ class Recommendation(BaseModel):
         pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
         description="Short unique id (lower case, digits, - and _), e.g. ltc-hypertension.",
     )
-    chapter: str = Field(description="Id of the chapter that makes it (its file name without the number, e.g. older-people).")
+    chapter: str = Field(
+        description="Id of the chapter that makes it: its file name without the number."
+    )
     text: str = Field(min_length=1, description="The recommendation, as the chapter words it.")
     owner: str = Field(
         min_length=1, description="Who is accountable for it (a role or a board, not a person)."
