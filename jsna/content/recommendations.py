@@ -5,15 +5,17 @@ chapters make, with who owns it, when it is due, where it stands and the
 indicators that should move if it works::
 
     recommendations:
-      - id: ltc-hypertension-case-finding
-        chapter: long-term-conditions
-        text: Find the people with high blood pressure who do not know they have it ...
-        owner: Director of Public Health
-        made_on: 2024-04-01
-        target_date: 2026-03-31
+      - id: older-falls-pathway
+        chapter: older-people
+        text: >-
+          Commission a falls prevention pathway, including strength and balance
+          programmes, for residents at risk.
+        owner: Adult social care commissioning, Trafford Council
+        made_on: 2023-06-30
+        target_date: 2025-06-30
         status: in progress
-        status_date: 2025-09-30
-        indicators: [hypertension_qof]
+        status_date: 2024-09-30
+        indicators: [falls_admissions_65]
 
 The file's status is the one agreed when the chapter was written; editors
 update it later in the web app (the store keeps every update with who made it

@@ -31,6 +31,7 @@ from .chapters import (
 )
 from .indicators import Indicator
 from .project import ProjectConfig
+from .recommendations import RecommendationsFile
 from .sources import Source
 
 __all__ = ["FILES", "content_reference"]
@@ -65,6 +66,11 @@ FILES: tuple[tuple[str, str, tuple[type[BaseModel], ...]], ...] = (
         "sources/<id>.yml",
         "One file per data source; the file name is the source's id.",
         (Source,),
+    ),
+    (
+        "recommendations.yml",
+        "The chapters' recommendations: owner, dates, status and linked indicators (optional).",
+        (RecommendationsFile,),
     ),
 )
 """Each project file: its path, what it is, and the models of its keys (nested ones follow)."""
