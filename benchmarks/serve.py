@@ -8,9 +8,9 @@ connection over loopback, asking one URL after another of a scenario for a
 number of seconds. Per scenario it prints p50, p95 and p99 latency,
 throughput, errors, and the ratio of its p95 to the floor's p95:
 
-* **floor**: a small static file of the app (``/app-assets/dashboard.css``),
-  through every middleware: what the server and this client cost at the
-  least, measured in the same run;
+* **floor**: the smallest answer (one indicator's definition, a few hundred
+  bytes of JSON) through every middleware: what the server and this client
+  cost at the least, measured in the same run;
 * **api**: ``/api/v1`` results (by indicator, area type and period), areas,
   area types and indicators;
 * **view.json**: the data a dashboard tab asks for when a selector changes;
@@ -23,7 +23,8 @@ p95 < 100 ms; each data request (api, view.json) p95 < 50 ms.
 The load client is this process (asyncio, raw HTTP/1.1, no third-party client)
 on the same two cores as the server: the load average printed beside the
 table says how busy the machine was. Run with ``python benchmarks/serve.py``
-(``--store PATH`` to copy a ready SQLite store; ``--backends sqlite`` to skip
+(``--store PATH`` to start from a copy of a ready SQLite store, brought up to
+date by an incremental ingest and compute; ``--backends sqlite`` to skip
 PostgreSQL; ``--seconds``, ``--clients``, ``--workers``).
 """
 
@@ -117,6 +118,8 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    failed: list[str] = field(default_factory=list)
+    """Status and path of the first failures."""
 
     def percentile(self, q: float) -> float:
         """The q-th percentile latency in milliseconds."""
@@ -166,7 +169,9 @@ async def warm(port: int, paths: list[str]) -> Outcome:
     for path in paths:
         began = time.perf_counter()
         status, _ = await connection.get(path)
-        out.errors += status != 200
+        if status != 200:
+            out.errors += 1
+            out.failed.append(f"{status} {path}")
         out.latencies.append(time.perf_counter() - began)
     out.seconds = time.perf_counter() - start
     connection.close()
@@ -243,17 +248,11 @@ async def scenarios(port: int) -> dict[str, list[str]]:
             views += [f"/dashboards/{chapter}/view.json?{q}" for q in queries]
     connection.close()
     return {
-        "floor": ["/app-assets/dashboard.css"],
+        "floor": [f"/api/v1/indicators/{indicators[0]}"],
         "api": api,
         "view.json": views,
         "dashboard HTML": pages,
     }
-
-
-def upgrade(project: Path, url: str) -> None:
-    """``jsna db upgrade``: a kept store brought to this version's schema."""
-    command = [sys.executable, "-m", "jsna.cli", "db", "upgrade", str(project), "--db", url]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 def postgres_url(console: Console, project: Path, remake: bool) -> str:
@@ -264,7 +263,7 @@ def postgres_url(console: Console, project: Path, remake: bool) -> str:
             "SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)
         ).fetchone()
         if exists and not remake:
-            upgrade(project, url)
+            make_store(project, url, console)  # only what changed is loaded again
             return url
         admin.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{PG_DATABASE}"')
@@ -317,6 +316,8 @@ def bench(
             f"{cold.seconds:.1f} s (p50 {cold.percentile(50):.0f} ms, max "
             f"{max(cold.latencies) * 1000:.0f} ms, {cold.errors} errors)"
         )
+        for failure in cold.failed[:10]:
+            console.log(f"  not 200: {failure}")
         runs = []
         for name, urls in paths.items():
             run = asyncio.run(load(port, name, urls, options.clients, options.seconds))
@@ -335,7 +336,13 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="per scenario")
-    parser.add_argument("--workers", type=int, default=2, help="jsna serve worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="jsna serve worker processes (each keeps its own answers: with several, the warm-up "
+        "reaches only some of them)",
+    )
     parser.add_argument("--remake-postgres", action="store_true")
     options = parser.parse_args()
     console = Console()
@@ -347,10 +354,8 @@ def main() -> None:
             store = Path(temporary) / "jsna.db"
             if options.store is not None:
                 copy_store(options.store, store)
-                upgrade(project, f"sqlite:///{store}")
-            else:
-                seconds = make_store(project, f"sqlite:///{store}", console)
-                console.log(f"SQLite store made in {seconds:.0f} s")
+            seconds = make_store(project, f"sqlite:///{store}", console)
+            console.log(f"SQLite store brought up to date with the example in {seconds:.0f} s")
             bench(console, "SQLite", project, f"sqlite:///{store}", options)
         if "postgresql" in backends:
             url = postgres_url(console, project, options.remake_postgres)

@@ -171,7 +171,11 @@ def view_of(
     with lock:
         ctx = base
         if state.breakdown is not None or state.comparator is not None:
-            ctx = base.viewed(breakdown=state.breakdown, comparator=state.comparator)
+            lens = ("dashboards", "lens", state.breakdown, state.comparator)
+            ctx = cache.get(lens) or base.viewed(
+                breakdown=state.breakdown, comparator=state.comparator
+            )
+            cache[lens] = ctx
         for placed in tab.blocks:
             block, kept = _override(placed, state)
             try:
