@@ -95,6 +95,14 @@ def build(ctx: FigureContext, block: AssetsBlock, *, area_code: str | None = Non
         by_area = by_area.merge(need.drop(columns="suppressed"), on="area_code", how="left")
     pop_period = str(people["period"].iloc[0]) if not people.empty else ""
     figures = [_rates_figure(ctx, block, by_area, placed, type_name, pop_period, area_code)]
+    imported = set(assets["source"].str.removeprefix("Imported list: "))
+    missing = [name for name in block.lists if name not in imported]
+    if missing:
+        names = join_words([repr(name) for name in missing])
+        noun = "list" if len(missing) == 1 else "lists"
+        note = f" The asset {noun} {names} {'is' if len(missing) == 1 else 'are'} not imported yet"
+        note += " (jsna assets import)."
+        figures[0] = replace(figures[0], summary=figures[0].summary + note)
     if block.need:
         figures.append(_map_figure(ctx, block, placed, by_area, area_code))
     figures.append(_list_figure(ctx, block, placed, type_name))
