@@ -113,7 +113,7 @@ def _draw(request: Request, block: UnmetNeedBlock, result: NeedResult) -> list[d
     return drawn
 
 
-@router.get("/{chapter_id}", response_class=HTMLResponse)
+@router.get("/{chapter_id}", response_class=HTMLResponse, include_in_schema=False)
 async def whatif(request: Request, chapter_id: str) -> HTMLResponse:
     """The what-if form and, once moves are given, the gaps before and after."""
     chapter = _chapter(request, chapter_id)

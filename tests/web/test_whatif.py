@@ -160,3 +160,8 @@ def test_the_page_works_on_postgresql(postgres_app: FastAPI) -> None:
     west = _row(response.text, "West")
     assert west[1:3] == ["110", "130"]
     assert west[4] == f"{base['West']['gap'] - 20:,.0f}"
+
+
+def test_not_in_the_api_schema(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert not [path for path in schema["paths"] if path.startswith("/whatif")]
