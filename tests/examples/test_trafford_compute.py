@@ -12,7 +12,6 @@ passed through unchanged. Slow (the whole example is ingested and computed).
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from jsna.store import migrate
 from jsna.store.engine import connect
 from jsna.store.results import published_results
 from tests.paths import DATA_MIRROR, ROOT
+from tests.render.site import copy_example
 
 pytestmark = pytest.mark.slow
 
@@ -88,12 +88,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     folder = tmp_path_factory.mktemp("trafford_example")
-    project_folder = folder / "project"
-    project_folder.mkdir()
-    shutil.copy(EXAMPLE / "jsna.yml", project_folder / "jsna.yml")
-    for part in ("sources", "indicators", "chapters", "data"):
-        if (EXAMPLE / part).is_dir():
-            shutil.copytree(EXAMPLE / part, project_folder / part)
+    project_folder = copy_example(folder / "project")  # every project file, no store or site
     engine = connect(url=f"sqlite:///{folder / 'store.db'}")
     migrate.upgrade(engine)
     outcome = ingest_project(engine, project_folder)
@@ -285,7 +280,8 @@ def test_demo_runs_every_step_on_the_built_example(built: Built, tmp_path: Path)
     ]
     result = CliRunner().invoke(cli, [*arguments, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "90 indicators, 12 chapters" in result.output
+    chapters = len(built.project.chapters)  # 12 topic chapters and the analysis chapters
+    assert f"90 indicators, {chapters} chapters" in result.output
     assert "0 indicator(s) computed, 90 unchanged (skipped), 0 failed" in result.output
     assert "key findings for Trafford" in result.output
     exported = pd.read_csv(tmp_path / "results.csv", low_memory=False)
