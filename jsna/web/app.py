@@ -79,7 +79,7 @@ _HEADINGS = {
 
 
 _LOG = logging.getLogger(__name__)
-_CACHED = ("/api/", "/dashboards/")
+_CACHED = ("/api/", "/dashboards/", "/whatif/")
 """Paths whose answers come from the caches."""
 
 
