@@ -313,7 +313,8 @@ def bench(
         cold = asyncio.run(warm(port, [p for ps in paths.values() for p in ps]))
         console.log(
             f"{backend}: {len(cold.latencies)} URLs asked once to warm the caches in "
-            f"{cold.seconds:.1f} s (p50 {cold.percentile(50):.0f} ms, max "
+            f"{cold.seconds:.1f} s (p50 {cold.percentile(50):.0f} ms, p95 "
+            f"{cold.percentile(95):.0f} ms, max "
             f"{max(cold.latencies) * 1000:.0f} ms, {cold.errors} errors)"
         )
         for failure in cold.failed[:10]:
@@ -345,7 +346,7 @@ def main() -> None:
     )
     parser.add_argument("--remake-postgres", action="store_true")
     options = parser.parse_args()
-    console = Console()
+    console = Console(width=max(120, Console().width))
     with tempfile.TemporaryDirectory(prefix="jsna-bench-serve-") as temporary:
         project = Path(temporary) / "trafford"
         shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("editions", "site"))
