@@ -1,4 +1,5 @@
-"""``jsna serve --workers N``: several worker processes answer from one store."""
+"""``jsna serve --workers N``: several worker processes answer from one store (SQLite file or
+PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .stores import sqlite_store
+from .stores import postgres_store, sqlite_store
 
 
 def _free_port() -> int:
@@ -42,8 +43,12 @@ def _workers(pid: int) -> int:
 
 
 @pytest.mark.slow
-def test_two_workers_serve_the_same_store(tmp_path: Path) -> None:
-    project, url = sqlite_store(tmp_path / "jsna.db")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_workers_serve_the_same_store(tmp_path: Path, backend: str) -> None:
+    if backend == "sqlite":
+        project, url = sqlite_store(tmp_path / "jsna.db")
+    else:
+        project, url = postgres_store()
     port = _free_port()
     env = {**os.environ, "JSNA_SECRET_KEY": "test-only", "JSNA_API_RATE_LIMIT": "0"}
     command = [sys.executable, "-m", "jsna.cli", "serve", str(project), "--db", url]
