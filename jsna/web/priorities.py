@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pandas as pd
@@ -33,6 +34,7 @@ from jsna.analysis.priorities import (
     ScoreSheetError,
     agreement,
     candidates_from_findings,
+    candidates_from_recommendations,
     candidates_from_requests,
     evidence_trail,
     load_round,
@@ -168,6 +170,15 @@ def rounds_page(request: Request, created: str = "", loaded: int = -1) -> HTMLRe
     )
 
 
+@dataclass(frozen=True)
+class _Recommended:
+    """A chapter's recommendation as a candidate need reads it."""
+
+    id: str
+    title: str
+    chapter_id: str
+
+
 def _finding_candidates(request: Request, connection: Connection) -> list[Any]:
     project = _project(request)
     config = project.config
@@ -186,7 +197,8 @@ def new_round(
     title: Annotated[str | None, Form()] = None,
     sources: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Start a round: candidates from key findings and open requests, as ticked."""
+    """Start a round: candidates from key findings, open requests and chapters' recommendations
+    not yet done, as ticked."""
     check_csrf(request, csrf_token)
     values = {"round_id": (round_id or "").strip().lower(), "title": (title or "").strip()}
     chosen = set(sources or [])
@@ -201,7 +213,7 @@ def new_round(
         )
     if not values["title"] or len(values["title"]) > 200:
         errors.append({"field": "title", "message": "Enter a title of up to 200 characters."})
-    if not chosen & {"findings", "requests"}:
+    if not chosen & {"findings", "requests", "recommendations"}:
         errors.append(
             {"field": "sources", "message": "Choose where the candidate needs come from."}
         )
@@ -220,6 +232,12 @@ def new_round(
                     )
                 ).all()
                 candidates += candidates_from_requests(rows)
+            if "recommendations" in chosen:
+                candidates += candidates_from_recommendations(
+                    _Recommended(r.id, r.text, r.chapter)
+                    for r in _project(request).recommendations
+                    if r.status not in ("done", "dropped")
+                )
             candidates = merge_candidates(candidates)
             if not candidates:
                 errors.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -292,3 +293,28 @@ def test_new_round_from_key_findings(app: FastAPI) -> None:
     assert _client(app).get("/priorities/2027-workshop").status_code == 404
     assert "Workshop 2027" not in _client(app).get("/priorities/").text
     assert "Workshop 2027" in approver.get("/priorities/").text
+
+
+def test_new_round_from_recommendations_not_yet_done(app: FastAPI) -> None:
+    recommendations = app.state.jsna.project.recommendations
+    open_ = [r for r in recommendations if r.status not in ("done", "dropped")]
+    closed = [r for r in recommendations if r.status in ("done", "dropped")]
+    assert open_
+    assert closed
+    approver = _client(app, "approver")
+    made = _post(
+        approver,
+        "/priorities/",
+        "/priorities/",
+        {
+            "round_id": "2027-recommended",
+            "title": "From recommendations",
+            "sources": "recommendations",
+        },
+    )
+    assert made.status_code == 303, made.text[:1000]
+    page = approver.get("/priorities/2027-recommended").text
+    for item in open_:
+        assert html.escape(item.text[:60], quote=False) in page, item.id
+    for item in closed:
+        assert html.escape(item.text[:60], quote=False) not in page, item.id
