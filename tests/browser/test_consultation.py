@@ -5,21 +5,17 @@ editor approves and responds, closes and publishes, and the report shows it all.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 
 from jsna.content.project_files import load_project
 from jsna.render.assets import copy_assets
 from jsna.web import consultation as web
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, serve_app
 from tests.web.conftest import PASSWORD, make_app
 from tests.web.stores import sqlite_store
 
@@ -41,19 +37,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
 @pytest.fixture(scope="module")
 def app_url(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(app) as url:
+        yield url
 
 
 def _page(browser: Browser) -> Iterator[Page]:

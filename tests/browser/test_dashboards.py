@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
 from jsna.web.dashboard_data import chapter_tabs
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, serve_app
 from tests.web.conftest import make_app
 from tests.web.stores import sqlite_store
 
@@ -37,19 +33,8 @@ def dashboard_app(tmp_path_factory: pytest.TempPathFactory, site_root: Path) -> 
 @pytest.fixture(scope="module")
 def app_url(dashboard_app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(dashboard_app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(dashboard_app) as url:
+        yield url
 
 
 def _chapter(app: FastAPI) -> tuple[str, list[int]]:

@@ -3,18 +3,14 @@ form and by a score sheet, the approver moderates and publishes, the public read
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, serve_app
 from tests.web.conftest import PASSWORD, make_app
 from tests.web.stores import sqlite_store
 
@@ -33,19 +29,8 @@ def priorities_app(tmp_path_factory: pytest.TempPathFactory, site_root: Path) ->
 @pytest.fixture(scope="module")
 def app_url(priorities_app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free port, in a background thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(priorities_app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(priorities_app) as url:
+        yield url
 
 
 def _page(browser: Browser) -> tuple[Page, list[str]]:

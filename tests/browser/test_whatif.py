@@ -3,18 +3,14 @@ gaps; axe finds no serious problem; the dashboard links to it."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, serve_app
 from tests.web.conftest import make_app
 from tests.web.stores import sqlite_store
 
@@ -26,19 +22,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, site_root: Path) -> Iterat
     """The app (with the built site's styles) served by uvicorn on a free port."""
     project, url = sqlite_store(tmp_path_factory.mktemp("whatif") / "jsna.db")
     app: FastAPI = make_app(project, url, site=site_root, anonymous_per_minute=100_000)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(app) as address:
+        yield address
     app.state.jsna.engine.dispose()
 
 
