@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
+from jsna.content.chapters import ChartBlock, MapBlock
 from jsna.web.dashboard_data import chapter_tabs
 from tests.browser.support import assert_accessible, serve_app
 from tests.web.conftest import make_app
@@ -21,7 +22,8 @@ from tests.web.stores import sqlite_store
 pytestmark = pytest.mark.slow
 
 READY = """() => { const charts = [...document.querySelectorAll('[data-chart]')];
-  return charts.length > 0 && charts.every((c) => c.querySelector('svg, canvas') !== null); }"""
+  return document.querySelectorAll('[data-figure]').length > 0
+    && charts.every((c) => c.querySelector('svg, canvas') !== null); }"""
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +40,14 @@ def app_url(dashboard_app: FastAPI) -> Iterator[str]:
 
 
 def _chapter(app: FastAPI) -> tuple[str, list[int]]:
-    """A published chapter with at least two tabs holding figures, and those tabs."""
+    """A published chapter with at least two tabs holding charts or maps of areas, and those
+    tabs (analysis blocks draw figures of their own kinds)."""
     for chapter in app.state.jsna.project.chapters:
-        tabs = [t.number for t in chapter_tabs(chapter) if t.blocks]
+        tabs = [
+            t.number
+            for t in chapter_tabs(chapter)
+            if any(isinstance(p.block, ChartBlock | MapBlock) for p in t.blocks)
+        ]
         if chapter.meta.status == "published" and len(tabs) >= 2:
             return chapter.id, tabs
     raise AssertionError("no chapter with two tabs of figures")
@@ -170,5 +177,24 @@ def test_dashboard_accessible(
         assert_accessible(page, f"dashboard {chapter_id} at {width} px")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page scrolls sideways by {overflow} px at {width} px"
+    finally:
+        context.close()
+
+
+def test_map_and_analysis_tabs_accessible(
+    browser: Browser, app_url: str, dashboard_app: FastAPI
+) -> None:
+    """The summary's tabs: a map of small areas, and analysis blocks (priorities, progress)."""
+    summary = next(c for c in dashboard_app.state.jsna.project.chapters if c.id == "summary")
+    tabs = [t.number for t in chapter_tabs(summary) if t.blocks]
+    kinds = {type(p.block).__name__ for t in chapter_tabs(summary) for p in t.blocks}
+    assert {"MapBlock", "PrioritiesBlock", "RecommendationsBlock"} <= kinds
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        for tab in tabs:
+            page.goto(f"{app_url}/dashboards/summary?tab={tab}")
+            page.wait_for_function(READY, timeout=30_000)
+            assert_accessible(page, f"dashboard summary, tab {tab}")
     finally:
         context.close()

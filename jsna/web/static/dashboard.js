@@ -53,6 +53,10 @@
     var spec = JSON.parse(script.textContent);
     vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
       views[id] = result.view;
+      // The container is the picture (role img, named by the title; the table holds the data):
+      // Vega's per-mark roles inside it would be unnamed images to assistive technology.
+      var svg = el.querySelector("svg");
+      if (svg) { svg.setAttribute("aria-hidden", "true"); }
       var area = state().area;
       if (area) { try { result.view.signal("highlight", area).runAsync(); } catch (e) { /* */ } }
       result.view.addEventListener("click", function (event, item) {
