@@ -20,6 +20,7 @@ import pytest
 from markupsafe import escape
 
 from jsna.content.chapters import (
+    AnalysisBlock,
     AreaSelectorBlock,
     ChartBlock,
     FindingsBlock,
@@ -139,7 +140,9 @@ def test_every_published_chapter_has_its_pages_and_one_item_per_block(
         headlines = sum(isinstance(b, IndicatorBlock) for b in blocks)
         findings = sum(isinstance(b, FindingsBlock) for b in blocks)
         selectors = sum(isinstance(b, AreaSelectorBlock) for b in blocks)
-        assert html.count('<figure class="jsna-figure"') == figures, chapter.id
+        analyses = sum(isinstance(b, AnalysisBlock) for b in blocks)  # one figure or more each
+        drawn = html.count('<figure class="jsna-figure"')
+        assert drawn == figures if not analyses else drawn >= figures + analyses, chapter.id
         assert html.count('<div class="jsna-headline"') == headlines, chapter.id
         assert html.count("jsna-findings") + html.count("No key findings") >= findings
         assert html.count('class="govuk-form-group jsna-area-selector"') == selectors
